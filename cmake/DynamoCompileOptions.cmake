@@ -1,0 +1,15 @@
+# Warning and sanitizer flags for dynamo's own targets. They are PRIVATE so that a project that
+# links dynamo never inherits -Werror or a sanitizer it did not ask for.
+function(dynamo_compile_options target)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow)
+    if(DYNAMO_WERROR)
+      target_compile_options(${target} PRIVATE -Werror)
+    endif()
+  endif()
+  if(DYNAMO_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=${DYNAMO_SANITIZE} -fno-omit-frame-pointer
+                                             -fno-sanitize-recover=all)
+    target_link_options(${target} PRIVATE -fsanitize=${DYNAMO_SANITIZE})
+  endif()
+endfunction()

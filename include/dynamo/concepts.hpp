@@ -1,0 +1,93 @@
+#pragma once
+// The three policies a Node is built from. Each concept lists what the protocol core calls and
+// the comment above it says what the call must guarantee; a type that compiles against the
+// concept but breaks a guarantee breaks the protocol. This header includes neither Asio nor
+// OpenSSL, so naming a policy type stays cheap.
+
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dynamo/core/bytes.hpp"
+#include "dynamo/core/siblings.hpp"
+#include "dynamo/ring/position.hpp"
+
+namespace dynamo {
+
+// Called for each stored key by Storage::for_each_in_range.
+using RangeVisitor = std::function<void(ring::Position, std::string_view key, const Siblings&)>;
+
+// Storage keeps the sibling set of each key a node holds. The caller always passes the key's ring
+// position with the key (it has hashed the key already to route the request), so a storage can
+// order keys by position and list a key range without knowing the hash function.
+//
+//   s.get(pos, key)             The sibling set last put for key, or nullopt if none. Never an
+//                               empty set: put() of an empty set is an erase.
+//   s.put(pos, key, siblings)   Replaces the key's sibling set. When it returns, a get() sees it;
+//                               what survives a crash is the storage's documented durability.
+//   s.erase(pos, key)           Removes the key; true if it was there.
+//   s.for_each_in_range(r, f)   Calls f(pos, key, siblings) for every key with r.first <= pos <=
+//                               r.last, in ascending (pos, key) order. f must not modify s.
+//   s.size()                    Number of keys stored.
+// Thread safety: the node calls a storage from one executor only; no locking is required.
+template <class S>
+concept Storage = requires(S& s, const S& cs, ring::Position pos, std::string_view key,
+                           Siblings siblings, ring::PositionRange range,
+                           const RangeVisitor& visit) {
+  { cs.get(pos, key) } -> std::same_as<std::optional<Siblings>>;
+  { s.put(pos, key, std::move(siblings)) } -> std::same_as<void>;
+  { s.erase(pos, key) } -> std::same_as<bool>;
+  { cs.for_each_in_range(range, visit) } -> std::same_as<void>;
+  { cs.size() } -> std::convertible_to<std::size_t>;
+};
+
+// Transport is the protocol core's only door to the world: network, time and randomness. Going
+// through one seam is what lets a simulator run a whole cluster deterministically from a seed.
+//
+//   t.send(peer, frame)         Queues one encoded frame for the named peer. Best effort: a frame
+//                               may be lost, and the core recovers through timeouts. Never blocks.
+//   t.on_receive(handler)       Installs handler(from, frame), called once per frame received.
+//   t.schedule(delay, task)     Runs task once after delay on the node's executor; returns an id.
+//   t.cancel(id)                Cancels a scheduled task that has not run; no effect otherwise.
+//   t.now()                     Monotonic time since an arbitrary origin, for timeouts.
+//   t.wall_clock_ms()           Milliseconds since the Unix epoch, for version timestamps only
+//                               (it may jump or skew, and nothing depends on it for correctness).
+//   t.random()                  A uniformly random 64-bit number.
+using TimerId = std::uint64_t;
+using ReceiveHandler = std::function<void(std::string_view from, std::string_view frame)>;
+
+template <class T>
+concept Transport = requires(T& t, const T& ct, std::string_view peer, std::string frame,
+                             ReceiveHandler handler, std::chrono::milliseconds delay,
+                             std::function<void()> task, TimerId id) {
+  { t.send(peer, std::move(frame)) } -> std::same_as<void>;
+  { t.on_receive(std::move(handler)) } -> std::same_as<void>;
+  { t.schedule(delay, std::move(task)) } -> std::same_as<TimerId>;
+  { t.cancel(id) } -> std::same_as<void>;
+  { ct.now() } -> std::same_as<std::chrono::milliseconds>;
+  { ct.wall_clock_ms() } -> std::same_as<std::uint64_t>;
+  { t.random() } -> std::same_as<std::uint64_t>;
+};
+
+// ConflictResolver turns the siblings of a read into the values handed to the caller.
+//
+//   R::name()                   A stable name. Peers compare names at handshake, as LevelDB
+//                               checks its comparator's name, so two nodes with different merge
+//                               logic for the same data refuse to talk instead of corrupting it.
+//   r.resolve(versions)         Given every version (tombstones included, sorted by dot), the
+//                               values to return: none means "not found", one means resolved,
+//                               several are siblings for the caller. It must be deterministic
+//                               and must not depend on anything but its argument.
+template <class R>
+concept ConflictResolver = requires(const R& r, std::span<const Versioned> versions) {
+  { R::name() } -> std::convertible_to<std::string_view>;
+  { r.resolve(versions) } -> std::same_as<std::vector<Value>>;
+};
+
+}  // namespace dynamo

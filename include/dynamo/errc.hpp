@@ -1,0 +1,32 @@
+#pragma once
+// Expected failures of dynamo operations, reported as std::error_code in dynamo's own category.
+// Exceptions are kept for programming errors and configuration mistakes found at start-up.
+
+#include <string>
+#include <system_error>
+
+namespace dynamo {
+
+// The numeric values travel on the wire inside error replies: never renumber, only append.
+enum class errc {
+  timeout = 1,            // not enough replicas answered before the request deadline
+  quorum_not_reached = 2, // fewer than R (or W) replicas acknowledged
+  bad_context = 3,        // a context token is truncated, tampered with or not ours
+  malformed_frame = 4,    // a frame or message body does not decode
+  too_large = 5,          // a key, value, frame or sibling set exceeds its configured limit
+  incompatible_peer = 6,  // a peer uses another protocol, hash, partition count or resolver
+  not_found = 7,          // no live version of the key exists
+  unknown_message = 8,    // a frame carries a message type this build does not know
+};
+
+// The category of dynamo::errc; its name() is "dynamo".
+const std::error_category& dynamo_category() noexcept;
+
+inline std::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), dynamo_category()};
+}
+
+}  // namespace dynamo
+
+template <>
+struct std::is_error_code_enum<dynamo::errc> : std::true_type {};
