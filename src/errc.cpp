@@ -8,6 +8,7 @@ class DynamoCategory final : public std::error_category {
   const char* name() const noexcept override { return "dynamo"; }
 
   std::string message(int value) const override {
+    if (value == 0) return "success";
     switch (static_cast<errc>(value)) {
       case errc::timeout: return "request timed out";
       case errc::quorum_not_reached: return "quorum not reached";
@@ -17,6 +18,8 @@ class DynamoCategory final : public std::error_category {
       case errc::incompatible_peer: return "peer is incompatible";
       case errc::not_found: return "key not found";
       case errc::unknown_message: return "unknown message type";
+      case errc::unavailable: return "too few replicas reachable; nothing was written";
+      case errc::shutdown: return "node shut down before the request completed";
     }
     return "unknown dynamo error " + std::to_string(value);
   }

@@ -22,6 +22,9 @@ namespace dynamo {
 
 // Called for each stored key by Storage::for_each_in_range.
 using RangeVisitor = std::function<void(ring::Position, std::string_view key, const Siblings&)>;
+// Called for each hint by Storage::for_each_hint.
+using HintVisitor =
+    std::function<void(std::string_view owner, std::string_view key, const Siblings&)>;
 
 // Storage keeps the sibling set of each key a node holds. The caller always passes the key's ring
 // position with the key (it has hashed the key already to route the request), so a storage can
@@ -35,16 +38,31 @@ using RangeVisitor = std::function<void(ring::Position, std::string_view key, co
 //   s.for_each_in_range(r, f)   Calls f(pos, key, siblings) for every key with r.first <= pos <=
 //                               r.last, in ascending (pos, key) order. f must not modify s.
 //   s.size()                    Number of keys stored.
+//
+// Hints are writes a node took for another node (the owner) that was unreachable: the sloppy
+// quorum's hinted handoff. They are kept apart from the node's own keys, per (owner, key), with
+// the same durability as keys, so a hint survives a restart wherever the keys do.
+//   s.get_hint(owner, key)      The hinted sibling set for owner's key, or nullopt.
+//   s.put_hint(owner, key, s)   Replaces it; an empty set erases it.
+//   s.erase_hint(owner, key)    Removes it; true if it was there.
+//   s.for_each_hint(f)          Calls f(owner, key, siblings) for every hint, in (owner, key)
+//                               order. f must not modify s.
+//   s.hint_count()              Number of hints stored.
 // Thread safety: the node calls a storage from one executor only; no locking is required.
 template <class S>
 concept Storage = requires(S& s, const S& cs, ring::Position pos, std::string_view key,
                            Siblings siblings, ring::PositionRange range,
-                           const RangeVisitor& visit) {
+                           const RangeVisitor& visit, const HintVisitor& visit_hint) {
   { cs.get(pos, key) } -> std::same_as<std::optional<Siblings>>;
   { s.put(pos, key, std::move(siblings)) } -> std::same_as<void>;
   { s.erase(pos, key) } -> std::same_as<bool>;
   { cs.for_each_in_range(range, visit) } -> std::same_as<void>;
   { cs.size() } -> std::convertible_to<std::size_t>;
+  { cs.get_hint(key, key) } -> std::same_as<std::optional<Siblings>>;
+  { s.put_hint(key, key, std::move(siblings)) } -> std::same_as<void>;
+  { s.erase_hint(key, key) } -> std::same_as<bool>;
+  { cs.for_each_hint(visit_hint) } -> std::same_as<void>;
+  { cs.hint_count() } -> std::convertible_to<std::size_t>;
 };
 
 // Transport is the protocol core's only door to the world: network, time and randomness. Going

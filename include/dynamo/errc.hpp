@@ -9,14 +9,16 @@ namespace dynamo {
 
 // The numeric values travel on the wire inside error replies: never renumber, only append.
 enum class errc {
-  timeout = 1,            // not enough replicas answered before the request deadline
-  quorum_not_reached = 2, // fewer than R (or W) replicas acknowledged
+  timeout = 1,            // no answer from any coordinator before the client's deadline
+  quorum_not_reached = 2, // fewer than R (or W) replicas answered before the deadline
   bad_context = 3,        // a context token is truncated, tampered with or not ours
   malformed_frame = 4,    // a frame or message body does not decode
   too_large = 5,          // a key, value, frame or sibling set exceeds its configured limit
   incompatible_peer = 6,  // a peer uses another protocol, hash, partition count or resolver
   not_found = 7,          // no live version of the key exists
   unknown_message = 8,    // a frame carries a message type this build does not know
+  unavailable = 9,        // too few replicas reachable to try; nothing was written
+  shutdown = 10,          // the node stopped before the request completed
 };
 
 // The category of dynamo::errc; its name() is "dynamo".

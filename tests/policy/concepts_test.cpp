@@ -17,6 +17,11 @@ struct Storage {
   bool erase(dynamo::ring::Position, std::string_view) { return false; }
   void for_each_in_range(dynamo::ring::PositionRange, const dynamo::RangeVisitor&) const {}
   std::size_t size() const { return 0; }
+  std::optional<dynamo::Siblings> get_hint(std::string_view, std::string_view) const { return {}; }
+  void put_hint(std::string_view, std::string_view, dynamo::Siblings) {}
+  bool erase_hint(std::string_view, std::string_view) { return false; }
+  void for_each_hint(const dynamo::HintVisitor&) const {}
+  std::size_t hint_count() const { return 0; }
 };
 
 struct Transport {
@@ -38,6 +43,19 @@ struct Resolver {
 struct StorageWithoutErase {
   std::optional<dynamo::Siblings> get(dynamo::ring::Position, std::string_view) const { return {}; }
   void put(dynamo::ring::Position, std::string_view, dynamo::Siblings) {}
+  void for_each_in_range(dynamo::ring::PositionRange, const dynamo::RangeVisitor&) const {}
+  std::size_t size() const { return 0; }
+  std::optional<dynamo::Siblings> get_hint(std::string_view, std::string_view) const { return {}; }
+  void put_hint(std::string_view, std::string_view, dynamo::Siblings) {}
+  bool erase_hint(std::string_view, std::string_view) { return false; }
+  void for_each_hint(const dynamo::HintVisitor&) const {}
+  std::size_t hint_count() const { return 0; }
+};
+
+struct StorageWithoutHints {
+  std::optional<dynamo::Siblings> get(dynamo::ring::Position, std::string_view) const { return {}; }
+  void put(dynamo::ring::Position, std::string_view, dynamo::Siblings) {}
+  bool erase(dynamo::ring::Position, std::string_view) { return false; }
   void for_each_in_range(dynamo::ring::PositionRange, const dynamo::RangeVisitor&) const {}
   std::size_t size() const { return 0; }
 };
@@ -75,6 +93,7 @@ static_assert(dynamo::ConflictResolver<dynamo::LastWriteWins>);
 
 static_assert(!dynamo::Storage<archetype::StorageWithoutErase>);
 static_assert(!dynamo::Storage<archetype::StorageWithMutatingGet>);
+static_assert(!dynamo::Storage<archetype::StorageWithoutHints>);
 static_assert(!dynamo::Transport<archetype::TransportWithoutClock>);
 static_assert(!dynamo::ConflictResolver<archetype::ResolverWithoutName>);
 static_assert(!dynamo::ConflictResolver<archetype::ResolverReturningOneValue>);

@@ -102,3 +102,25 @@ TEST_CASE("property: memory storage behaves as a map from (position, key)", "[st
   for (const auto& [slot, value] : model) from_model.push_back(std::get<1>(slot));
   CHECK(keys_in(store, {{0, 0}, {~0ULL, ~0ULL}}) == from_model);
 }
+
+TEST_CASE("memory storage keeps hints per owner and key, apart from its own keys", "[storage]") {
+  MemoryStorage store;
+  store.put({1, 1}, "k", one_version("own"));
+  store.put_hint("node-b", "k", one_version("for-b"));
+  store.put_hint("node-a", "k", one_version("for-a"));
+  store.put_hint("node-a", "j", one_version("for-a-j"));
+  CHECK(store.size() == 1);
+  CHECK(store.hint_count() == 3);
+  CHECK(store.get_hint("node-b", "k")->versions()[0].value == "for-b");
+  CHECK_FALSE(store.get_hint("node-c", "k").has_value());
+  std::vector<std::string> order;
+  store.for_each_hint([&](std::string_view owner, std::string_view key, const Siblings&) {
+    order.push_back(std::string(owner) + "/" + std::string(key));
+  });
+  CHECK(order == std::vector<std::string>{"node-a/j", "node-a/k", "node-b/k"});
+  store.put_hint("node-a", "j", Siblings{});
+  CHECK(store.hint_count() == 2);
+  CHECK(store.erase_hint("node-b", "k"));
+  CHECK_FALSE(store.erase_hint("node-b", "k"));
+  CHECK(store.get({1, 1}, "k")->versions()[0].value == "own");
+}

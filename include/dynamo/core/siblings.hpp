@@ -57,6 +57,13 @@ class Siblings {
   Versions versions_;
 };
 
+// A new version with the given dot over `context`: the past is the context pruned to
+// max_clock_entries - 1 entries (keeping the dot's actor), so the version's clock fits the bound.
+// The caller guarantees the dot is unique for the key, e.g. by a counter per actor incarnation.
+Versioned make_version(Dot dot, std::uint64_t timestamp, const VectorClock& context, Value value,
+                       bool tombstone,
+                       std::size_t max_clock_entries = VectorClock::default_max_entries);
+
 std::ostream& operator<<(std::ostream& os, const Siblings& s);
 
 }  // namespace dynamo

@@ -32,7 +32,7 @@ class ByteReader {
     return true;
   }
 
-  // Rejects encodings longer than ten bytes and values that overflow 64 bits.
+  // Rejects encodings longer than ten bytes, values that overflow 64 bits, and padded encodings.
   bool read_varint(std::uint64_t& v) {
     v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
@@ -41,7 +41,9 @@ class ByteReader {
       const std::uint64_t bits = byte & 0x7f;
       if (shift == 63 && bits > 1) return fail();
       v |= bits << shift;
-      if ((byte & 0x80) == 0) return true;
+      // The last byte of a longer encoding must not be zero: one value, one encoding, so that
+      // decoding then re-encoding gives back the same bytes.
+      if ((byte & 0x80) == 0) return byte != 0 || shift == 0 || fail();
     }
     return fail();
   }

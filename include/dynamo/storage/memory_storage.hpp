@@ -49,6 +49,38 @@ class MemoryStorage {
 
   std::size_t size() const { return map_.size(); }
 
+  std::optional<Siblings> get_hint(std::string_view owner, std::string_view key) const {
+    const auto it = hints_.find(std::pair{owner, key});
+    if (it == hints_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  void put_hint(std::string_view owner, std::string_view key, Siblings siblings) {
+    if (siblings.empty()) {
+      erase_hint(owner, key);
+      return;
+    }
+    const auto it = hints_.find(std::pair{owner, key});
+    if (it != hints_.end()) {
+      it->second = std::move(siblings);
+    } else {
+      hints_.emplace(std::pair{std::string(owner), std::string(key)}, std::move(siblings));
+    }
+  }
+
+  bool erase_hint(std::string_view owner, std::string_view key) {
+    const auto it = hints_.find(std::pair{owner, key});
+    if (it == hints_.end()) return false;
+    hints_.erase(it);
+    return true;
+  }
+
+  void for_each_hint(const HintVisitor& visit) const {
+    for (const auto& [slot, siblings] : hints_) visit(slot.first, slot.second, siblings);
+  }
+
+  std::size_t hint_count() const { return hints_.size(); }
+
  private:
   // Keys ordered by ring position first, so a partition's keys are one contiguous run.
   struct Slot {
@@ -67,6 +99,14 @@ class MemoryStorage {
     }
   };
   std::map<Slot, Siblings, SlotLess> map_;
+  struct HintLess {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return std::tie(a.first, a.second) < std::tie(b.first, b.second);
+    }
+  };
+  std::map<std::pair<std::string, std::string>, Siblings, HintLess> hints_;  // (owner, key)
 };
 
 static_assert(Storage<MemoryStorage>);

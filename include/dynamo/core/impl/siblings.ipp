@@ -37,9 +37,15 @@ inline Versioned Siblings::successor(ActorId coordinator, std::uint64_t timestam
     top = std::max(top, v.past.counter(coordinator));
     if (v.dot.actor == coordinator) top = std::max(top, v.dot.counter);
   }
-  Versioned next{.dot = {coordinator, top + 1}, .timestamp = timestamp, .past = context,
+  return make_version(Dot{coordinator, top + 1}, timestamp, context, std::move(value), tombstone,
+                      max_clock_entries);
+}
+
+inline Versioned make_version(Dot dot, std::uint64_t timestamp, const VectorClock& context,
+                              Value value, bool tombstone, std::size_t max_clock_entries) {
+  Versioned next{.dot = dot, .timestamp = timestamp, .past = context,
                  .value = tombstone ? Value{} : std::move(value), .tombstone = tombstone};
-  next.past.prune(max_clock_entries > 0 ? max_clock_entries - 1 : 0, coordinator);
+  next.past.prune(max_clock_entries > 0 ? max_clock_entries - 1 : 0, dot.actor);
   return next;
 }
 

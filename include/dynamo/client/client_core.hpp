@@ -1,0 +1,84 @@
+#pragma once
+// ClientCore: the partition-aware client protocol without I/O of its own. It learns the ring
+// from a seed and sends each request straight to a home replica of the key, so most requests
+// take one hop. A read that times out is retried at the next node of the preference list; a
+// write is not, since the first coordinator may have applied it: the caller sees errc::timeout
+// and decides. A coordinator's own answer, errors included, is passed on as it is.
+//
+// Thread safety: none; the Client front calls it from one executor.
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "dynamo/concepts.hpp"
+#include "dynamo/client/client_config.hpp"
+#include "dynamo/errc.hpp"
+#include "dynamo/node/peer_health.hpp"
+#include "dynamo/node/request_options.hpp"
+#include "dynamo/ring/ring.hpp"
+#include "dynamo/wire/frame.hpp"
+#include "dynamo/wire/messages.hpp"
+
+namespace dynamo {
+
+template <Transport T>
+class ClientCore {
+ public:
+  using GetCallback = std::function<void(std::error_code, Siblings, QuorumReport)>;
+  using WriteCallback = std::function<void(std::error_code, Siblings, QuorumReport)>;
+
+  ClientCore(ClientConfig config, std::string resolver_name, T transport);
+  ~ClientCore();
+  ClientCore(const ClientCore&) = delete;
+  ClientCore& operator=(const ClientCore&) = delete;
+
+  void get(Key key, ReadOptions options, GetCallback done);
+  void put(Key key, const Context& context, Value value, WriteOptions options, WriteCallback done);
+  void remove(Key key, const Context& context, WriteOptions options, WriteCallback done);
+
+  const std::optional<ring::Ring>& ring() const { return ring_; }
+  T& transport() { return transport_; }
+  std::size_t pending() const { return requests_.size(); }
+
+ private:
+  struct Request {
+    wire::Message message;  // with request_id set
+    std::vector<std::string> candidates;
+    std::size_t attempt = 0;
+    bool is_read = false;
+    GetCallback on_get;
+    WriteCallback on_write;
+    TimerId timer = 0;
+  };
+
+  std::vector<std::string> candidates_for(std::string_view key) const;
+  void submit(wire::Message message, bool is_read, std::string_view key, GetCallback on_get,
+              WriteCallback on_write);
+  void attempt(std::uint64_t id);
+  void on_timeout(std::uint64_t id);
+  void complete(std::uint64_t id, std::error_code ec, Siblings siblings,
+                const wire::Status& status);
+  void on_frame(std::string_view from, std::string_view bytes);
+  void ask_for_ring();
+  void send(const std::string& to, const wire::Message& message);
+  void send_hello(const std::string& to);
+
+  ClientConfig config_;
+  std::string resolver_name_;
+  T transport_;
+  std::optional<ring::Ring> ring_;
+  PeerHealth health_;
+  std::set<std::string> hello_sent_;
+  std::map<std::uint64_t, Request> requests_;
+  std::uint64_t incarnation_;
+  std::uint64_t last_id_ = 0;
+  std::size_t next_seed_ = 0;
+  TimerId ring_timer_ = 0;
+};
+
+}  // namespace dynamo
+
+#include "dynamo/client/impl/client_core.ipp"

@@ -1,0 +1,192 @@
+#pragma once
+
+#include <algorithm>
+
+namespace dynamo {
+
+template <Transport T>
+ClientCore<T>::ClientCore(ClientConfig config, std::string resolver_name, T transport)
+    : config_(std::move(config)),
+      resolver_name_(std::move(resolver_name)),
+      transport_(std::move(transport)),
+      health_(config_.suspect_period),
+      incarnation_(transport_.random()) {
+  validate(config_);
+  transport_.on_receive([this](std::string_view from, std::string_view frame) {
+    on_frame(from, frame);
+  });
+  ask_for_ring();
+}
+
+template <Transport T>
+ClientCore<T>::~ClientCore() {
+  transport_.cancel(ring_timer_);
+  for (auto& [id, request] : requests_) {
+    transport_.cancel(request.timer);
+    const auto ec = make_error_code(errc::shutdown);
+    if (request.on_get) request.on_get(ec, {}, {});
+    if (request.on_write) request.on_write(ec, {}, {});
+  }
+}
+
+// Asks the seeds for the ring in turn until one answers; requests meanwhile go to the seeds,
+// which forward them.
+template <Transport T>
+void ClientCore<T>::ask_for_ring() {
+  if (ring_) return;
+  const std::string& seed = config_.seeds[next_seed_++ % config_.seeds.size()];
+  send(seed, wire::RingRequest{++last_id_});
+  ring_timer_ = transport_.schedule(config_.request_timeout, [this] { ask_for_ring(); });
+}
+
+// Home replicas first, in preference order, then the fallbacks; suspected nodes go last.
+template <Transport T>
+std::vector<std::string> ClientCore<T>::candidates_for(std::string_view key) const {
+  std::vector<std::string> nodes;
+  if (ring_) {
+    for (ring::NodeIndex i : ring_->preference_list_for_key(key)) {
+      nodes.push_back(ring_->member(i).name);
+    }
+  } else {
+    nodes = config_.seeds;
+  }
+  std::stable_partition(nodes.begin(), nodes.end(), [&](const std::string& node) {
+    return !health_.is_suspected(node, transport_.now());
+  });
+  return nodes;
+}
+
+template <Transport T>
+void ClientCore<T>::get(Key key, ReadOptions options, GetCallback done) {
+  const std::string routing = key;
+  submit(wire::ClientGet{0, std::move(key), static_cast<std::uint8_t>(options.r), options.strict},
+         true, routing, std::move(done), nullptr);
+}
+
+template <Transport T>
+void ClientCore<T>::put(Key key, const Context& context, Value value, WriteOptions options,
+                        WriteCallback done) {
+  const std::string routing = key;
+  submit(wire::ClientPut{0, std::move(key), context.encode(), std::move(value),
+                         static_cast<std::uint8_t>(options.w), options.strict},
+         false, routing, nullptr, std::move(done));
+}
+
+template <Transport T>
+void ClientCore<T>::remove(Key key, const Context& context, WriteOptions options,
+                           WriteCallback done) {
+  const std::string routing = key;
+  submit(wire::ClientRemove{0, std::move(key), context.encode(),
+                            static_cast<std::uint8_t>(options.w), options.strict},
+         false, routing, nullptr, std::move(done));
+}
+
+template <Transport T>
+void ClientCore<T>::submit(wire::Message message, bool is_read, std::string_view key,
+                           GetCallback on_get, WriteCallback on_write) {
+  const std::uint64_t id = ++last_id_;
+  std::visit([id](auto& m) {
+    if constexpr (requires { m.request_id; }) m.request_id = id;
+  }, message);
+  if (const std::error_code ec = wire::check_limits(message, config_.limits)) {
+    if (on_get) on_get(ec, {}, {});
+    if (on_write) on_write(ec, {}, {});
+    return;
+  }
+  Request& request = requests_[id];
+  request.message = std::move(message);
+  request.candidates = candidates_for(key);
+  request.is_read = is_read;
+  request.on_get = std::move(on_get);
+  request.on_write = std::move(on_write);
+  attempt(id);
+}
+
+template <Transport T>
+void ClientCore<T>::attempt(std::uint64_t id) {
+  Request& request = requests_.at(id);
+  const std::string& target = request.candidates[request.attempt];
+  request.timer = transport_.schedule(config_.request_timeout, [this, id] { on_timeout(id); });
+  send(target, request.message);
+}
+
+template <Transport T>
+void ClientCore<T>::on_timeout(std::uint64_t id) {
+  const auto it = requests_.find(id);
+  if (it == requests_.end()) return;
+  Request& request = it->second;
+  health_.timed_out(request.candidates[request.attempt], transport_.now());
+  if (request.is_read && request.attempt + 1 < request.candidates.size()) {
+    ++request.attempt;
+    return attempt(id);
+  }
+  complete(id, make_error_code(errc::timeout), {}, {});
+}
+
+template <Transport T>
+void ClientCore<T>::complete(std::uint64_t id, std::error_code ec, Siblings siblings,
+                             const wire::Status& status) {
+  const auto it = requests_.find(id);
+  Request request = std::move(it->second);
+  requests_.erase(it);
+  transport_.cancel(request.timer);
+  const QuorumReport report{status.replied, status.required, false};
+  if (request.on_get) return request.on_get(ec, std::move(siblings), report);
+  request.on_write(ec, std::move(siblings), report);
+}
+
+template <Transport T>
+void ClientCore<T>::on_frame(std::string_view from, std::string_view bytes) {
+  wire::Message message;
+  if (wire::decode_frame(bytes, config_.limits, message)) return;
+  const std::string peer(from);
+  health_.heard_from(peer);
+  if (const auto* hello = std::get_if<wire::Hello>(&message)) {
+    if (hello->reply_requested) send_hello(peer);
+    return;
+  }
+  if (const auto* reply = std::get_if<wire::RingReply>(&message)) {
+    std::error_code ec;
+    auto ring = ring::Ring::build(reply->ring, reply->replicas, reply->members, ec);
+    if (ring && !ring_) {
+      ring_ = std::move(ring);
+      transport_.cancel(ring_timer_);
+    }
+    return;
+  }
+  std::uint64_t id = 0;
+  const wire::Status* status = nullptr;
+  if (const auto* got = std::get_if<wire::ClientGetReply>(&message)) {
+    id = got->request_id;
+    status = &got->status;
+  } else if (const auto* wrote = std::get_if<wire::ClientWriteReply>(&message)) {
+    id = wrote->request_id;
+    status = &wrote->status;
+  } else {
+    return;
+  }
+  const auto it = requests_.find(id);
+  if (it == requests_.end() || it->second.candidates[it->second.attempt] != peer) return;
+  const std::error_code ec(static_cast<int>(status->code), dynamo_category());
+  if (auto* got = std::get_if<wire::ClientGetReply>(&message)) {
+    complete(id, ec, std::move(got->siblings), *status);
+  } else {
+    complete(id, ec, std::move(std::get<wire::ClientWriteReply>(message).siblings), *status);
+  }
+}
+
+template <Transport T>
+void ClientCore<T>::send_hello(const std::string& to) {
+  hello_sent_.insert(to);
+  transport_.send(to, wire::encode_frame(wire::Hello{wire::protocol_version, config_.cluster,
+                                                     config_.name, config_.ring,
+                                                     resolver_name_, incarnation_, false}));
+}
+
+template <Transport T>
+void ClientCore<T>::send(const std::string& to, const wire::Message& message) {
+  if (!hello_sent_.contains(to)) send_hello(to);
+  transport_.send(to, wire::encode_frame(message));
+}
+
+}  // namespace dynamo

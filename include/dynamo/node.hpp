@@ -1,0 +1,46 @@
+#pragma once
+// Node: one member of a dynamo cluster inside the host process. It wires the protocol core to
+// its Storage, Transport and ConflictResolver policies and offers Asio-style asynchronous
+// get, put and remove that any thread may call.
+//
+// Template parameters:
+//   S  a Storage (see concepts.hpp), e.g. MemoryStorage;
+//   T  a Transport, e.g. testing::SimTransport (and the TCP transports);
+//   R  a ConflictResolver, e.g. KeepSiblings (the default), LastWriteWins, or the host's own.
+//
+// Thread safety: every call is posted to the executor given at construction, which must not run
+// the node's handlers concurrently (one thread, or a strand). Completion handlers run on their
+// associated executor, by default that same one.
+//
+// Example:
+//   dynamo::Node<dynamo::MemoryStorage, Transport> node{io.get_executor(), config, {}, transport};
+//   node.async_get("cart:42", [](std::error_code ec, dynamo::GetResult r) { ... });
+//   auto [ec, written] = co_await node.async_put("cart:42", r.context, "book",
+//                                                asio::as_tuple(asio::use_awaitable));
+
+#include <asio/any_io_executor.hpp>
+
+#include "dynamo/concepts.hpp"
+#include "dynamo/detail/async_front.hpp"
+#include "dynamo/node/node_core.hpp"
+#include "dynamo/resolve/keep_siblings.hpp"
+
+namespace dynamo {
+
+template <class S, class T, class R = KeepSiblings>
+class Node : public detail::AsyncFront<NodeCore<S, T>, R> {
+  static_assert(Storage<S>, "S must satisfy dynamo::Storage: see concepts.hpp");
+  static_assert(Transport<T>, "T must satisfy dynamo::Transport: see concepts.hpp");
+  static_assert(ConflictResolver<R>, "R must satisfy dynamo::ConflictResolver: see concepts.hpp");
+
+ public:
+  using typename detail::AsyncFront<NodeCore<S, T>, R>::executor_type;
+
+  // Starts at once. Throws std::invalid_argument for an invalid config.
+  Node(executor_type executor, Config config, S storage, T transport, R resolver = R{})
+      : detail::AsyncFront<NodeCore<S, T>, R>(std::move(executor), std::move(resolver),
+                                              std::move(config), std::string(R::name()),
+                                              std::move(storage), std::move(transport)) {}
+};
+
+}  // namespace dynamo

@@ -1,0 +1,60 @@
+#pragma once
+// Config: what a node needs to know at start-up. validate() turns configuration mistakes into
+// exceptions with a message that names the field, before any traffic flows.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string_view>
+#include <string>
+#include <vector>
+
+#include "dynamo/core/vector_clock.hpp"
+#include "dynamo/ring/ring_params.hpp"
+#include "dynamo/wire/limits.hpp"
+
+namespace dynamo {
+
+using std::chrono::milliseconds;
+
+// One node of the cluster as configured. Until gossip membership exists, every node is given
+// the same member list and derives the same ring from it.
+struct MemberConfig {
+  std::string name;
+  std::string zone;
+  std::uint32_t weight = 1;
+};
+
+struct Config {
+  std::string cluster = "dynamo";  // peers of another cluster are refused
+  std::string name;                // this node; must be one of members
+  std::vector<MemberConfig> members;
+  ring::RingParams ring;
+
+  std::uint32_t n = 3;  // replicas per key
+  std::uint32_t r = 2;  // replies a get waits for
+  std::uint32_t w = 2;  // acknowledgements a put or remove waits for
+
+  milliseconds request_timeout{1000};     // a coordinator's deadline for R or W replies
+  milliseconds forward_timeout{2000};     // deadline for a request forwarded to a coordinator
+  milliseconds suspect_period{2000};      // a peer that timed out is skipped this long
+  milliseconds hint_replay_interval{500}; // how often hints are offered to their owners
+  std::uint32_t hint_replay_batch = 64;   // hints in flight at once
+  milliseconds tombstone_grace{std::chrono::hours(24)};  // a tombstone lives at least this long
+  milliseconds tombstone_sweep_interval{std::chrono::minutes(1)};
+  std::uint32_t tombstone_sweep_batch = 64;  // keys checked per sweep
+
+  std::size_t max_clock_entries = VectorClock::default_max_entries;
+  wire::Limits limits;
+
+  // Receives one line per notable event (peer refused, malformed frame, hint delivered).
+  std::function<void(std::string_view)> log;
+};
+
+// Throws std::invalid_argument naming the first mistake: an empty or unknown node name,
+// duplicate members, N larger than the cluster, R or W outside 1..N, non-positive timeouts,
+// a clock bound below 2 or above what the wire accepts, or invalid ring parameters.
+void validate(const Config& config);
+
+}  // namespace dynamo

@@ -1,0 +1,360 @@
+#pragma once
+// The coordinator: quorum gets and puts over the first N reachable nodes of a key's preference
+// list (the sloppy quorum), read repair, and forwarding of keys this node does not coordinate.
+
+namespace dynamo {
+
+// Walks the preference list: the first N nodes not suspected are the targets. Each fallback
+// among them stands in for the next suspected home replica, whose hint it will keep.
+template <Storage S, Transport T>
+auto NodeCore<S, T>::plan_for(std::string_view key) const -> Plan {
+  Plan plan;
+  plan.pos = ring::hash_key(ring_.params().hash, key);
+  const auto preference = ring_.preference_list(ring_.partition_of(plan.pos));
+  const std::size_t n = std::min<std::size_t>(config_.n, preference.size());
+  std::vector<std::string> missing_primaries;
+  for (std::size_t i = 0; i < preference.size() && plan.targets.size() < n; ++i) {
+    const std::string& node = ring_.member(preference[i]).name;
+    const bool primary = i < n;
+    const bool reachable = is_self(node) || (!health_.is_suspected(node, now()) &&
+                                             !refused_.contains(node));
+    if (!reachable || (!primary && missing_primaries.empty())) {
+      if (primary) missing_primaries.push_back(node);
+      continue;
+    }
+    Target target{node, primary, {}};
+    if (!primary) {
+      target.hint_owner = missing_primaries.front();
+      missing_primaries.erase(missing_primaries.begin());
+    }
+    plan.reachable_primaries += primary ? 1 : 0;
+    plan.targets.push_back(std::move(target));
+  }
+  for (std::size_t i = n; i < preference.size(); ++i) {
+    const std::string& node = ring_.member(preference[i]).name;
+    if (std::ranges::find(plan.targets, node, &Target::node) == plan.targets.end()) {
+      plan.spares.push_back(node);
+    }
+  }
+  return plan;
+}
+
+// Halfway to the deadline, each target that has not answered is suspected and, where a spare
+// node of the preference list is reachable, replaced by it: the spare stands in for the silent
+// target's owner, so a node that just failed costs a write half a timeout, not the whole call.
+template <Storage S, Transport T>
+auto NodeCore<S, T>::replace_silent(Plan& plan, const std::set<std::string>& answered)
+    -> std::vector<Target> {
+  std::vector<Target> added;
+  const std::size_t original = plan.targets.size();
+  for (std::size_t i = 0; i < original; ++i) {
+    const Target silent = plan.targets[i];
+    if (answered.contains(silent.node)) continue;
+    health_.timed_out(silent.node, now());
+    while (!plan.spares.empty()) {
+      std::string spare = std::move(plan.spares.front());
+      plan.spares.erase(plan.spares.begin());
+      if (health_.is_suspected(spare, now()) || refused_.contains(spare)) continue;
+      added.push_back(Target{std::move(spare), false, silent.owner()});
+      plan.targets.push_back(added.back());
+      break;
+    }
+  }
+  return added;
+}
+
+template <Storage S, Transport T>
+bool NodeCore<S, T>::coordinates(std::string_view key) const {
+  for (ring::NodeIndex i : ring_.primaries_for_key(key)) {
+    if (is_self(ring_.member(i).name)) return true;
+  }
+  return false;
+}
+
+// The first reachable home replica of the key, or nullopt when none is (then this node
+// coordinates itself, as the sloppy quorum allows).
+template <Storage S, Transport T>
+std::optional<std::string> NodeCore<S, T>::forward_target(std::string_view key) const {
+  for (ring::NodeIndex i : ring_.primaries_for_key(key)) {
+    const std::string& node = ring_.member(i).name;
+    if (!health_.is_suspected(node, now()) && !refused_.contains(node)) return node;
+  }
+  return std::nullopt;
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::get(Key key, ReadOptions options, GetCallback done) {
+  route_get(std::move(key), options, std::move(done));
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::put(Key key, const Context& context, Value value, WriteOptions options,
+                         WriteCallback done) {
+  route_write(std::move(key), context.clock(), std::move(value), options, std::move(done));
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::remove(Key key, const Context& context, WriteOptions options,
+                            WriteCallback done) {
+  route_write(std::move(key), context.clock(), std::nullopt, options, std::move(done));
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::route_get(Key key, ReadOptions options, GetCallback done) {
+  if (key.size() > config_.limits.max_key) return done(make_error_code(errc::too_large), {}, {});
+  const auto target = coordinates(key) ? std::nullopt : forward_target(key);
+  if (!target) return coordinate_get(std::move(key), options, std::move(done));
+  wire::ClientGet request{0, std::move(key), static_cast<std::uint8_t>(options.r), options.strict};
+  forward(*target, std::move(request),
+          [done = std::move(done)](const wire::Status& status, const wire::Message* reply) {
+            const QuorumReport report{status.replied, status.required, false};
+            const auto* got = reply ? std::get_if<wire::ClientGetReply>(reply) : nullptr;
+            if (!status.ok() || !got) {
+              return done(std::error_code(static_cast<int>(status.code), dynamo_category()), {},
+                          report);
+            }
+            done({}, got->siblings, report);
+          });
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::route_write(Key key, VectorClock context, std::optional<Value> value,
+                                 WriteOptions options, WriteCallback done) {
+  if (key.size() > config_.limits.max_key || (value && value->size() > config_.limits.max_value)) {
+    return done(make_error_code(errc::too_large), {}, {});
+  }
+  const auto target = coordinates(key) ? std::nullopt : forward_target(key);
+  if (!target) {
+    return coordinate_write(std::move(key), std::move(context), std::move(value), options,
+                            std::move(done));
+  }
+  const std::string encoded = Context(std::move(context)).encode();
+  const auto w = static_cast<std::uint8_t>(options.w);
+  wire::Message request = value ? wire::Message(wire::ClientPut{0, std::move(key), encoded,
+                                                                std::move(*value), w,
+                                                                options.strict})
+                                : wire::Message(wire::ClientRemove{0, std::move(key), encoded, w,
+                                                                   options.strict});
+  forward(*target, std::move(request),
+          [done = std::move(done)](const wire::Status& status, const wire::Message* reply) {
+            const QuorumReport report{status.replied, status.required, false};
+            const auto* wrote = reply ? std::get_if<wire::ClientWriteReply>(reply) : nullptr;
+            if (!status.ok() || !wrote) {
+              return done(std::error_code(static_cast<int>(status.code), dynamo_category()), {},
+                          report);
+            }
+            done({}, wrote->siblings, report);
+          });
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::forward(const std::string& target, wire::Message request,
+                             std::function<void(const wire::Status&, const wire::Message*)> on_reply) {
+  const std::uint64_t id = next_id();
+  std::visit([id](auto& m) {
+    if constexpr (requires { m.request_id; }) m.request_id = id;
+  }, request);
+  ForwardOp& op = forwards_[id];
+  op.target = target;
+  op.on_reply = std::move(on_reply);
+  op.timer = transport_.schedule(config_.forward_timeout, [this, id] {
+    const auto it = forwards_.find(id);
+    if (it == forwards_.end()) return;
+    health_.timed_out(it->second.target, now());
+    auto reply = std::move(it->second.on_reply);
+    forwards_.erase(it);
+    reply(wire::Status{static_cast<std::uint32_t>(errc::timeout), 0, 0}, nullptr);
+  });
+  send(target, request);
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::coordinate_get(Key key, ReadOptions options, GetCallback done) {
+  Plan plan = plan_for(key);
+  const std::uint32_t required = options.r ? options.r : config_.r;
+  const std::uint32_t reachable =
+      options.strict ? plan.reachable_primaries : static_cast<std::uint32_t>(plan.targets.size());
+  const QuorumReport report{reachable, required, options.strict};
+  if (required > config_.n) return done(std::make_error_code(std::errc::invalid_argument), {}, report);
+  if (reachable < required) return done(make_error_code(errc::unavailable), {}, report);
+
+  const std::uint64_t id = next_id();
+  ReadOp& op = reads_[id];
+  op.key = key;
+  op.plan = std::move(plan);
+  op.report = {0, required, options.strict};
+  op.done = std::move(done);
+  op.timer = transport_.schedule(config_.request_timeout, [this, id] { finish_read(id); });
+  op.escalation = transport_.schedule(config_.request_timeout / 2, [this, id] {
+    const auto it = reads_.find(id);
+    if (it == reads_.end()) return;
+    std::set<std::string> answered;
+    for (const auto& [node, siblings] : it->second.replies) answered.insert(node);
+    for (const Target& t : replace_silent(it->second.plan, answered)) {
+      send(t.node, wire::ReplicaRead{id, it->second.key});
+    }
+  });
+  bool local = false;
+  for (const Target& t : reads_[id].plan.targets) {
+    if (is_self(t.node)) {
+      local = true;
+    } else {
+      send(t.node, wire::ReplicaRead{id, key});
+    }
+  }
+  if (local) on_read_reply(id, config_.name, local_read(key));
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::on_read_reply(std::uint64_t id, const std::string& from, Siblings siblings) {
+  const auto it = reads_.find(id);
+  if (it == reads_.end()) return;
+  ReadOp& op = it->second;
+  const auto target = std::ranges::find(op.plan.targets, from, &Target::node);
+  if (target == op.plan.targets.end() || op.replies.contains(from)) return;
+  op.replies.emplace(from, std::move(siblings));
+  if (!op.report.strict || target->primary) ++op.report.replied;
+  if (op.done && op.report.replied >= op.report.required) answer_read(op, {});
+  if (op.replies.size() == op.plan.targets.size()) finish_read(id);
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::answer_read(ReadOp& op, std::error_code ec) {
+  Siblings merged;
+  for (const auto& [node, siblings] : op.replies) merged.merge(siblings);
+  auto done = std::move(op.done);
+  op.done = nullptr;
+  done(ec, ec ? Siblings{} : std::move(merged), op.report);
+}
+
+// Every target answered or the deadline passed: answer if not yet done, then repair the home
+// replicas that answered with less than the others (read repair, after the reply as the paper
+// does), and suspect the targets that stayed silent.
+template <Storage S, Transport T>
+void NodeCore<S, T>::finish_read(std::uint64_t id) {
+  const auto it = reads_.find(id);
+  if (it == reads_.end()) return;
+  ReadOp op = std::move(it->second);
+  reads_.erase(it);
+  transport_.cancel(op.timer);
+  transport_.cancel(op.escalation);
+  if (op.done) answer_read(op, make_error_code(errc::quorum_not_reached));
+  Siblings merged;
+  for (const auto& [node, siblings] : op.replies) merged.merge(siblings);
+  for (const Target& t : op.plan.targets) {
+    const auto reply = op.replies.find(t.node);
+    if (reply == op.replies.end()) {
+      health_.timed_out(t.node, now());
+    } else if (reply->second != merged && t.primary) {
+      if (is_self(t.node)) {
+        merge_into_storage(op.plan.pos, op.key, merged);
+      } else {
+        send(t.node, wire::ReplicaWrite{next_id(), op.key, merged});
+      }
+    }
+  }
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::coordinate_write(Key key, VectorClock context, std::optional<Value> value,
+                                      WriteOptions options, WriteCallback done) {
+  Plan plan = plan_for(key);
+  const std::uint32_t required = options.w ? options.w : config_.w;
+  const std::uint32_t reachable =
+      options.strict ? plan.reachable_primaries : static_cast<std::uint32_t>(plan.targets.size());
+  const QuorumReport report{reachable, required, options.strict};
+  if (required > config_.n) return done(std::make_error_code(std::errc::invalid_argument), {}, report);
+  if (reachable < required) return done(make_error_code(errc::unavailable), {}, report);
+
+  // The dot's counter must exceed every event of its actor that this key has seen, and every
+  // replica that learns the new version must learn the coordinator's other versions of the key
+  // with it: otherwise a context read from that replica would claim, and a later write would
+  // discard, a sibling its reader never saw. A home replica therefore coordinates with its own
+  // actor and replicates its whole sibling set; any other coordinator (the sloppy quorum's last
+  // resort) holds no such history and issues the dot from a one-off actor instead.
+  const bool home = std::ranges::any_of(plan.targets, [&](const Target& t) {
+    return t.primary && is_self(t.node);
+  });
+  Dot dot{actor_, ++counter_};
+  if (!home) {
+    do {
+      dot = Dot{ActorId{transport_.random()}, 1};
+    } while (dot.actor.value == 0);
+  }
+  const bool tombstone = !value.has_value();
+  Versioned version = make_version(dot, transport_.wall_clock_ms(), context,
+                                   tombstone ? Value{} : std::move(*value), tombstone,
+                                   config_.max_clock_entries);
+  const std::uint64_t id = next_id();
+  WriteOp& op = writes_[id];
+  op.key = key;
+  op.plan = std::move(plan);
+  if (home) op.replicated = storage_.get(op.plan.pos, key).value_or(Siblings{});
+  op.replicated.add(std::move(version));
+  op.report = {0, required, options.strict};
+  op.done = std::move(done);
+  op.timer = transport_.schedule(config_.request_timeout, [this, id] { finish_write(id); });
+  op.escalation = transport_.schedule(config_.request_timeout / 2, [this, id] {
+    const auto it = writes_.find(id);
+    if (it == writes_.end()) return;
+    WriteOp& w = it->second;
+    for (const Target& t : replace_silent(w.plan, w.acked)) {
+      send(t.node, wire::HintedWrite{id, w.key, t.hint_owner, w.replicated});
+    }
+  });
+  bool local = false;
+  for (const Target& t : op.plan.targets) {
+    if (is_self(t.node)) {
+      merge_local(t, op.plan.pos, key, op.replicated);
+      local = true;
+    } else if (t.primary) {
+      send(t.node, wire::ReplicaWrite{id, key, op.replicated});
+    } else {
+      send(t.node, wire::HintedWrite{id, key, t.hint_owner, op.replicated});
+    }
+  }
+  if (local) on_write_ack(id, config_.name);
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::on_write_ack(std::uint64_t id, const std::string& from) {
+  const auto it = writes_.find(id);
+  if (it == writes_.end()) return;
+  WriteOp& op = it->second;
+  const auto target = std::ranges::find(op.plan.targets, from, &Target::node);
+  if (target == op.plan.targets.end() || !op.acked.insert(from).second) return;
+  if (!op.report.strict || target->primary) ++op.report.replied;
+  if (op.done && op.report.replied >= op.report.required) {
+    auto done = std::move(op.done);
+    op.done = nullptr;
+    done({}, op.replicated, op.report);
+  }
+  if (op.acked.size() == op.plan.targets.size()) finish_write(id);
+}
+
+// Every target acknowledged or the deadline passed. A target that stayed silent may never have
+// received the version, so this node keeps it as a hint for the owner that target stood for,
+// and hinted handoff delivers it once the owner answers again.
+template <Storage S, Transport T>
+void NodeCore<S, T>::finish_write(std::uint64_t id) {
+  const auto it = writes_.find(id);
+  if (it == writes_.end()) return;
+  WriteOp op = std::move(it->second);
+  writes_.erase(it);
+  transport_.cancel(op.timer);
+  transport_.cancel(op.escalation);
+  if (op.done) op.done(make_error_code(errc::quorum_not_reached), op.replicated, op.report);
+  std::set<std::string> covered;  // owners whose copy some target acknowledged
+  for (const Target& t : op.plan.targets) {
+    if (op.acked.contains(t.node)) covered.insert(t.owner());
+  }
+  for (const Target& t : op.plan.targets) {
+    if (op.acked.contains(t.node)) continue;
+    health_.timed_out(t.node, now());
+    if (!is_self(t.owner()) && covered.insert(t.owner()).second) {
+      merge_into_hint(t.owner(), op.key, op.replicated);
+    }
+  }
+}
+
+}  // namespace dynamo

@@ -1,0 +1,160 @@
+#pragma once
+// Background work: hinted handoff (hints offered to their owners until they acknowledge) and
+// collection of tombstones that every replica holds and nobody can contradict any more.
+
+#include <algorithm>
+
+namespace dynamo {
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::schedule_hint_replay() {
+  replay_timer_ = transport_.schedule(config_.hint_replay_interval, [this] {
+    replay_hints();
+    schedule_hint_replay();
+  });
+}
+
+// Offers up to hint_replay_batch hints to their owners as ordinary replica writes. An owner that
+// let an offer time out is left alone while suspected; once the suspicion lapses the next offer
+// probes it again, and its acknowledgement shows it is back.
+template <Storage S, Transport T>
+void NodeCore<S, T>::replay_hints() {
+  std::vector<ReplayOp> batch;
+  storage_.for_each_hint([&](std::string_view owner, std::string_view key, const Siblings& s) {
+    if (batch.size() + replays_.size() >= config_.hint_replay_batch) return;
+    if (replaying_.contains({std::string(owner), std::string(key)})) return;
+    if (health_.is_suspected(owner, now()) || refused_.contains(std::string(owner))) return;
+    batch.push_back(ReplayOp{std::string(owner), Key(key), s, 0});
+  });
+  for (ReplayOp& replay : batch) {
+    const std::uint64_t id = next_id();
+    replay.timer = transport_.schedule(config_.request_timeout, [this, id] {
+      const auto it = replays_.find(id);
+      if (it == replays_.end()) return;
+      health_.timed_out(it->second.owner, now());
+      replaying_.erase({it->second.owner, it->second.key});
+      replays_.erase(it);
+    });
+    replaying_.insert({replay.owner, replay.key});
+    send(replay.owner, wire::ReplicaWrite{id, replay.key, replay.sent});
+    replays_.emplace(id, std::move(replay));
+  }
+}
+
+// The owner has the hint's versions. The hint is deleted only if nothing was added to it since
+// it was sent; otherwise the newer hint goes out on the next round.
+template <Storage S, Transport T>
+void NodeCore<S, T>::on_replay_ack(std::uint64_t id, const wire::Status& status) {
+  const auto it = replays_.find(id);
+  ReplayOp replay = std::move(it->second);
+  replays_.erase(it);
+  transport_.cancel(replay.timer);
+  replaying_.erase({replay.owner, replay.key});
+  if (!status.ok()) return;
+  if (storage_.get_hint(replay.owner, replay.key) == replay.sent) {
+    storage_.erase_hint(replay.owner, replay.key);
+    log("delivered hint for " + replay.key + " to " + replay.owner);
+  }
+}
+
+template <Storage S, Transport T>
+bool NodeCore<S, T>::holds_hint_for(std::string_view key) const {
+  for (ring::NodeIndex i : ring_.primaries_for_key(key)) {
+    if (storage_.get_hint(ring_.member(i).name, key)) return true;
+  }
+  return false;
+}
+
+// The first home replica of a key is the one that collects its tombstones.
+template <Storage S, Transport T>
+void NodeCore<S, T>::note_tombstones(std::string_view key, const Siblings& stored) {
+  if (stored.has_live_value() || stored.empty()) return;
+  if (!is_self(ring_.member(ring_.primaries_for_key(key)[0]).name)) return;
+  tombstone_candidates_.insert(Key(key));
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::schedule_tombstone_sweep() {
+  sweep_timer_ = transport_.schedule(config_.tombstone_sweep_interval, [this] {
+    sweep_tombstones();
+    schedule_tombstone_sweep();
+  });
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::sweep_tombstones() {
+  const std::uint64_t wall = transport_.wall_clock_ms();
+  const auto grace = static_cast<std::uint64_t>(config_.tombstone_grace.count());
+  std::uint32_t checked = 0;
+  for (auto it = tombstone_candidates_.begin();
+       it != tombstone_candidates_.end() && checked < config_.tombstone_sweep_batch;) {
+    const Key& key = *it;
+    const auto stored = storage_.get(ring::hash_key(ring_.params().hash, key), key);
+    if (!stored || stored->has_live_value()) {
+      it = tombstone_candidates_.erase(it);
+      continue;
+    }
+    const auto versions = stored->versions();
+    const std::uint64_t newest =
+        std::ranges::max(versions, {}, &Versioned::timestamp).timestamp;
+    const bool in_check = std::ranges::any_of(
+        tombstone_checks_, [&](const auto& entry) { return entry.second.key == key; });
+    if (!in_check && newest + grace <= wall) {
+      ++checked;
+      start_tombstone_check(key, *stored);
+    }
+    ++it;
+  }
+}
+
+// A tombstone may go only when every home replica holds exactly it and no node keeps a hint for
+// the key: otherwise an older copy could come back after the tombstone is gone. Every member is
+// asked, since any of them may be a fallback holding a hint.
+template <Storage S, Transport T>
+void NodeCore<S, T>::start_tombstone_check(const Key& key, const Siblings& expected) {
+  if (holds_hint_for(key)) return;
+  const std::uint64_t id = next_id();
+  TombstoneCheckOp& check = tombstone_checks_[id];
+  check.key = key;
+  check.expected = expected;
+  for (const ring::Member& m : ring_.members()) {
+    if (!is_self(m.name)) check.waiting.insert(m.name);
+  }
+  check.timer = transport_.schedule(config_.request_timeout, [this, id] {
+    tombstone_checks_.erase(id);
+  });
+  for (const std::string& peer : check.waiting) send(peer, wire::TombstoneCheck{id, key});
+  if (check.waiting.empty()) on_tombstone_check_reply(id, config_.name, {id, expected, false});
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::on_tombstone_check_reply(std::uint64_t id, const std::string& from,
+                                              const wire::TombstoneCheckReply& reply) {
+  const auto it = tombstone_checks_.find(id);
+  if (it == tombstone_checks_.end()) return;
+  TombstoneCheckOp& check = it->second;
+  const auto primaries = ring_.primaries_for_key(check.key);
+  const bool primary = std::ranges::any_of(
+      primaries, [&](ring::NodeIndex i) { return ring_.member(i).name == from; });
+  const bool agrees = !reply.hinted && (reply.siblings == check.expected ||
+                                        (!primary && reply.siblings.empty()));
+  if (!agrees) {
+    transport_.cancel(check.timer);
+    tombstone_checks_.erase(it);
+    return;
+  }
+  check.waiting.erase(from);
+  if (!check.waiting.empty()) return;
+  const ring::Position pos = ring::hash_key(ring_.params().hash, check.key);
+  for (ring::NodeIndex i : primaries) {
+    const std::string& node = ring_.member(i).name;
+    if (!is_self(node)) send(node, wire::Purge{next_id(), check.key, check.expected});
+  }
+  if (storage_.get(pos, check.key) == check.expected) storage_.erase(pos, check.key);
+  tombstone_candidates_.erase(check.key);
+  log("collected the tombstone of " + check.key);
+  transport_.cancel(check.timer);
+  tombstone_checks_.erase(it);
+}
+
+}  // namespace dynamo

@@ -1,0 +1,78 @@
+#pragma once
+// Construction, destruction and bookkeeping of NodeCore.
+
+#include "dynamo/ring/partition_planner.hpp"
+
+namespace dynamo {
+namespace detail {
+
+// The ring every member derives from the same configured member list.
+inline ring::Ring ring_from_config(const Config& config) {
+  validate(config);
+  std::vector<ring::Member> members;
+  for (const MemberConfig& m : config.members) members.push_back({m.name, m.zone, m.weight, {}});
+  return ring::Ring::build(config.ring, config.n,
+                           ring::assign_initial(config.ring, std::move(members)));
+}
+
+}  // namespace detail
+
+template <Storage S, Transport T>
+NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T transport)
+    : config_(std::move(config)),
+      resolver_name_(std::move(resolver_name)),
+      ring_(detail::ring_from_config(config_)),
+      storage_(std::move(storage)),
+      transport_(std::move(transport)),
+      health_(config_.suspect_period) {
+  // A new actor for every incarnation: a node that lost its storage can never reissue a dot an
+  // old version already carries (Riak's kv679), whatever its storage remembers.
+  do {
+    actor_ = ActorId{transport_.random()};
+  } while (actor_.value == 0);
+  transport_.on_receive([this](std::string_view from, std::string_view frame) {
+    on_frame(from, frame);
+  });
+  for (const MemberConfig& m : config_.members) {
+    if (!is_self(m.name)) send_hello(m.name);
+  }
+  storage_.for_each_in_range({{0, 0}, {~0ULL, ~0ULL}},
+                             [this](ring::Position, std::string_view key, const Siblings& s) {
+                               note_tombstones(key, s);
+                             });
+  schedule_hint_replay();
+  schedule_tombstone_sweep();
+}
+
+template <Storage S, Transport T>
+NodeCore<S, T>::~NodeCore() {
+  transport_.cancel(replay_timer_);
+  transport_.cancel(sweep_timer_);
+  for (auto& [id, op] : reads_) {
+    transport_.cancel(op.timer);
+    if (op.done) op.done(make_error_code(errc::shutdown), {}, op.report);
+  }
+  for (auto& [id, op] : writes_) {
+    transport_.cancel(op.timer);
+    if (op.done) op.done(make_error_code(errc::shutdown), {}, op.report);
+  }
+  for (auto& [id, op] : forwards_) {
+    transport_.cancel(op.timer);
+    op.on_reply(wire::Status{static_cast<std::uint32_t>(errc::shutdown), 0, 0}, nullptr);
+  }
+  for (auto& [id, op] : replays_) transport_.cancel(op.timer);
+  for (auto& [id, op] : tombstone_checks_) transport_.cancel(op.timer);
+}
+
+template <Storage S, Transport T>
+std::size_t NodeCore<S, T>::pending() const {
+  return reads_.size() + writes_.size() + forwards_.size() + replays_.size() +
+         tombstone_checks_.size();
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::log(const std::string& line) const {
+  if (config_.log) config_.log(config_.name + ": " + line);
+}
+
+}  // namespace dynamo

@@ -1,0 +1,231 @@
+#pragma once
+// Receiving: frame decoding, the handshake, client requests, and the replica's side of reads,
+// writes and hints.
+
+namespace dynamo {
+
+// Nothing from a peer is served before its Hello shows it compatible. Frames that overtake the
+// Hello (a network may reorder them) wait for it, up to a bound.
+template <Storage S, Transport T>
+void NodeCore<S, T>::on_frame(std::string_view from, std::string_view bytes) {
+  wire::Message message;
+  if (const std::error_code ec = wire::decode_frame(bytes, config_.limits, message)) {
+    ++malformed_frames_;
+    log("dropped a frame from " + std::string(from) + ": " + ec.message());
+    return;
+  }
+  const std::string peer(from);
+  health_.heard_from(peer);
+  if (const auto* hello = std::get_if<wire::Hello>(&message)) return handle_hello(peer, *hello);
+  if (refused_.contains(peer)) return;
+  if (!verified_.contains(peer)) {
+    auto& waiting = awaiting_hello_[peer];
+    if (waiting.size() < max_awaiting_hello) waiting.push_back(std::move(message));
+    const auto last = hello_sent_at_.find(peer);
+    if (last == hello_sent_at_.end() || now() - last->second >= config_.request_timeout / 4) {
+      send_hello(peer);
+    }
+    return;
+  }
+  handle(peer, std::move(message));
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::send_hello(const std::string& peer) {
+  hello_sent_at_[peer] = now();
+  transport_.send(peer, wire::encode_frame(wire::Hello{
+                            wire::protocol_version, config_.cluster, config_.name,
+                            ring_.params(), resolver_name_, actor_.value,
+                            !verified_.contains(peer) && !refused_.contains(peer)}));
+}
+
+// Peers that would place keys elsewhere or merge them differently are refused: their messages
+// are dropped and they are never chosen as replicas.
+template <Storage S, Transport T>
+void NodeCore<S, T>::handle_hello(const std::string& from, const wire::Hello& theirs) {
+  std::string why;
+  if (theirs.protocol_version != wire::protocol_version) why = "protocol version differs";
+  if (theirs.cluster != config_.cluster) why = "cluster " + theirs.cluster;
+  if (ring::check_compatible(ring_.params(), theirs.ring)) why = "ring parameters differ";
+  if (theirs.resolver_name != resolver_name_) why = "resolver " + theirs.resolver_name;
+  auto waiting = std::move(awaiting_hello_[from]);
+  awaiting_hello_.erase(from);
+  if (!why.empty()) {
+    verified_.erase(from);
+    if (refused_.insert(from).second) log("refusing " + from + ": " + why);
+  } else {
+    refused_.erase(from);
+    verified_.insert(from);
+  }
+  if (theirs.reply_requested) send_hello(from);
+  if (!why.empty()) return;
+  for (wire::Message& m : waiting) handle(from, std::move(m));
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
+  std::visit(
+      [&](auto& m) {
+        using M = std::decay_t<decltype(m)>;
+        const auto ok = wire::Status{};
+        if constexpr (std::is_same_v<M, wire::ClientGet> || std::is_same_v<M, wire::ClientPut> ||
+                      std::is_same_v<M, wire::ClientRemove>) {
+          if (!first_delivery(from, m.request_id)) return;
+        }
+        if constexpr (std::is_same_v<M, wire::ClientGet>) {
+          handle_client_get(from, std::move(m));
+        } else if constexpr (std::is_same_v<M, wire::ClientPut>) {
+          handle_client_write(from, m.request_id, std::move(m.key), m.context,
+                              std::move(m.value), m.w, m.strict);
+        } else if constexpr (std::is_same_v<M, wire::ClientRemove>) {
+          handle_client_write(from, m.request_id, std::move(m.key), m.context, std::nullopt,
+                              m.w, m.strict);
+        } else if constexpr (std::is_same_v<M, wire::ClientGetReply> ||
+                             std::is_same_v<M, wire::ClientWriteReply>) {
+          const auto it = forwards_.find(m.request_id);
+          if (it == forwards_.end() || it->second.target != from) return;
+          auto reply = std::move(it->second.on_reply);
+          transport_.cancel(it->second.timer);
+          forwards_.erase(it);
+          const wire::Message whole(m);
+          reply(m.status, &whole);
+        } else if constexpr (std::is_same_v<M, wire::ReplicaRead>) {
+          send(from, wire::ReplicaReadReply{m.request_id, ok, local_read(m.key)});
+        } else if constexpr (std::is_same_v<M, wire::ReplicaReadReply>) {
+          if (m.status.ok()) on_read_reply(m.request_id, from, std::move(m.siblings));
+        } else if constexpr (std::is_same_v<M, wire::ReplicaWrite>) {
+          merge_into_storage(ring::hash_key(ring_.params().hash, m.key), m.key, m.siblings);
+          send(from, wire::ReplicaWriteAck{m.request_id, ok});
+        } else if constexpr (std::is_same_v<M, wire::HintedWrite>) {
+          if (is_self(m.intended_owner)) {
+            merge_into_storage(ring::hash_key(ring_.params().hash, m.key), m.key, m.siblings);
+          } else {
+            merge_into_hint(m.intended_owner, m.key, m.siblings);
+          }
+          send(from, wire::ReplicaWriteAck{m.request_id, ok});
+        } else if constexpr (std::is_same_v<M, wire::ReplicaWriteAck>) {
+          if (replays_.contains(m.request_id)) return on_replay_ack(m.request_id, m.status);
+          if (m.status.ok()) on_write_ack(m.request_id, from);
+        } else if constexpr (std::is_same_v<M, wire::RingRequest>) {
+          send(from, wire::RingReply{m.request_id, ring_.params(), ring_.replicas(),
+                                     std::vector<ring::Member>(ring_.members().begin(),
+                                                               ring_.members().end())});
+        } else if constexpr (std::is_same_v<M, wire::TombstoneCheck>) {
+          const auto stored = storage_.get(ring::hash_key(ring_.params().hash, m.key), m.key);
+          send(from, wire::TombstoneCheckReply{m.request_id, stored.value_or(Siblings{}),
+                                               holds_hint_for(m.key)});
+        } else if constexpr (std::is_same_v<M, wire::TombstoneCheckReply>) {
+          on_tombstone_check_reply(m.request_id, from, m);
+        } else if constexpr (std::is_same_v<M, wire::Purge>) {
+          const ring::Position pos = ring::hash_key(ring_.params().hash, m.key);
+          const auto stored = storage_.get(pos, m.key);
+          if (stored && *stored == m.expected) {
+            storage_.erase(pos, m.key);
+            tombstone_candidates_.erase(m.key);
+          }
+        } else if constexpr (std::is_same_v<M, wire::Error>) {
+          log("error from " + from + ": " + m.message);
+        }
+      },
+      message);
+}
+
+// A network may deliver a request twice; coordinating a put twice would make two versions of
+// one write. Requests are remembered for twice the forward timeout, longer than any copy lives.
+template <Storage S, Transport T>
+bool NodeCore<S, T>::first_delivery(const std::string& from, std::uint64_t request_id) {
+  const auto horizon = now() - 2 * config_.forward_timeout;
+  while (!recent_requests_.empty() && recent_requests_.front().first < horizon) {
+    seen_requests_.erase(recent_requests_.front().second);
+    recent_requests_.pop_front();
+  }
+  auto request = std::pair{from, request_id};
+  if (!seen_requests_.insert(request).second) return false;
+  recent_requests_.emplace_back(now(), std::move(request));
+  return true;
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::handle_client_get(const std::string& from, wire::ClientGet request) {
+  const std::uint64_t id = request.request_id;
+  route_get(std::move(request.key), ReadOptions{request.r, request.strict},
+            [this, from, id](std::error_code ec, Siblings siblings, QuorumReport report) {
+              send(from, wire::ClientGetReply{
+                             id,
+                             {static_cast<std::uint32_t>(ec.value()), report.replied,
+                              report.required},
+                             std::move(siblings)});
+            });
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::handle_client_write(const std::string& from, std::uint64_t id, Key key,
+                                         std::string_view context_bytes,
+                                         std::optional<Value> value, std::uint8_t w, bool strict) {
+  const auto reply = [this, from, id](std::error_code ec, Siblings written,
+                                      QuorumReport report) {
+    send(from, wire::ClientWriteReply{
+                   id,
+                   {static_cast<std::uint32_t>(ec.value()), report.replied, report.required},
+                   std::move(written)});
+  };
+  std::error_code ec;
+  Context context = Context::decode(context_bytes, ec);
+  if (ec) return reply(ec, {}, {});
+  route_write(std::move(key), context.clock(), std::move(value), WriteOptions{w, strict}, reply);
+}
+
+// What this node holds for the key: its own copy merged with any hints it keeps for the key's
+// home replicas, so a fallback answers reads with what it stands in for.
+template <Storage S, Transport T>
+Siblings NodeCore<S, T>::local_read(std::string_view key) const {
+  Siblings result = storage_.get(ring::hash_key(ring_.params().hash, key), key).value_or(Siblings{});
+  for (ring::NodeIndex i : ring_.primaries_for_key(key)) {
+    const std::string& owner = ring_.member(i).name;
+    if (is_self(owner)) continue;
+    if (auto hint = storage_.get_hint(owner, key)) result.merge(*hint);
+  }
+  return result;
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::merge_local(const Target& target, ring::Position pos, std::string_view key,
+                                 const Siblings& incoming) {
+  if (target.primary) {
+    merge_into_storage(pos, key, incoming);
+  } else {
+    merge_into_hint(target.hint_owner, key, incoming);
+  }
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::merge_into_storage(ring::Position pos, std::string_view key,
+                                        const Siblings& incoming) {
+  std::optional<Siblings> stored = storage_.get(pos, key);
+  if (!stored) {
+    storage_.put(pos, key, incoming);
+    note_tombstones(key, incoming);
+  } else if (stored->merge(incoming)) {
+    storage_.put(pos, key, *stored);
+    note_tombstones(key, *stored);
+  }
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::merge_into_hint(const std::string& owner, std::string_view key,
+                                     const Siblings& incoming) {
+  std::optional<Siblings> stored = storage_.get_hint(owner, key);
+  if (!stored) {
+    storage_.put_hint(owner, key, incoming);
+  } else if (stored->merge(incoming)) {
+    storage_.put_hint(owner, key, std::move(*stored));
+  }
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::send(const std::string& to, const wire::Message& message) {
+  if (!hello_sent_at_.contains(to)) send_hello(to);
+  transport_.send(to, wire::encode_frame(message));
+}
+
+}  // namespace dynamo

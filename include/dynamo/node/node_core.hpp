@@ -1,0 +1,199 @@
+#pragma once
+// NodeCore: the Dynamo protocol of one node, without I/O of its own. It reacts to frames and
+// timer ticks that arrive through its Transport, calls its Storage, and emits frames through the
+// Transport again; it never reads a socket, a clock or a random source any other way. That is
+// what lets the same code run over TCP and inside a deterministic simulation.
+//
+// One node plays every role of the paper's section 4: coordinator of gets and puts for the keys
+// it is a home replica of (forwarding the others), replica for its own keys, fallback that keeps
+// hints for unreachable owners and hands them back, and collector of old tombstones.
+//
+// Thread safety: none. The front (Node) calls it from one executor only.
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "dynamo/concepts.hpp"
+#include "dynamo/errc.hpp"
+#include "dynamo/node/config.hpp"
+#include "dynamo/node/peer_health.hpp"
+#include "dynamo/node/request_options.hpp"
+#include "dynamo/ring/ring.hpp"
+#include "dynamo/wire/frame.hpp"
+#include "dynamo/wire/messages.hpp"
+
+namespace dynamo {
+
+template <Storage S, Transport T>
+class NodeCore {
+ public:
+  // Called once per request with every version read (tombstones included), or for a write with
+  // the coordinator's sibling set holding the new version (see WriteResult).
+  using GetCallback = std::function<void(std::error_code, Siblings, QuorumReport)>;
+  using WriteCallback = std::function<void(std::error_code, Siblings, QuorumReport)>;
+
+  // Throws std::invalid_argument for an invalid config (see validate()).
+  NodeCore(Config config, std::string resolver_name, S storage, T transport);
+  ~NodeCore();
+  NodeCore(const NodeCore&) = delete;
+  NodeCore& operator=(const NodeCore&) = delete;
+
+  // Requests from the host process. Each routes like a request from a client: coordinated here
+  // when this node is a home replica of the key, else forwarded to one that is.
+  void get(Key key, ReadOptions options, GetCallback done);
+  void put(Key key, const Context& context, Value value, WriteOptions options, WriteCallback done);
+  void remove(Key key, const Context& context, WriteOptions options, WriteCallback done);
+
+  const Config& config() const { return config_; }
+  const ring::Ring& ring() const { return ring_; }
+  ActorId actor() const { return actor_; }
+  const S& storage() const { return storage_; }
+  S& storage() { return storage_; }
+  T& transport() { return transport_; }
+  // Coordinator requests, forwards, hint deliveries and tombstone checks still in flight.
+  std::size_t pending() const;
+  std::uint64_t malformed_frames() const { return malformed_frames_; }
+
+ private:
+  struct Target {
+    std::string node;
+    bool primary = false;
+    std::string hint_owner;  // for a fallback: the home replica it stands in for
+    // Whose copy this target holds: the node itself, or for a fallback the owner it hints for.
+    const std::string& owner() const { return primary ? node : hint_owner; }
+  };
+  struct Plan {
+    ring::Position pos;
+    std::vector<Target> targets;  // the first N reachable nodes of the preference list
+    std::vector<std::string> spares;  // the rest of the preference list, in order
+    std::uint32_t reachable_primaries = 0;
+  };
+  struct ReadOp {
+    Key key;
+    Plan plan;
+    std::map<std::string, Siblings> replies;
+    QuorumReport report;
+    GetCallback done;  // empty once answered
+    TimerId timer = 0;
+    TimerId escalation = 0;
+  };
+  struct WriteOp {
+    Key key;
+    Plan plan;
+    Siblings replicated;  // the coordinator's sibling set with the new version: what replicas get
+    std::set<std::string> acked;
+    QuorumReport report;
+    WriteCallback done;
+    TimerId timer = 0;
+    TimerId escalation = 0;
+  };
+  struct ForwardOp {
+    std::string target;
+    std::function<void(const wire::Status&, const wire::Message*)> on_reply;
+    TimerId timer = 0;
+  };
+  struct ReplayOp {
+    std::string owner;
+    Key key;
+    Siblings sent;
+    TimerId timer = 0;
+  };
+  struct TombstoneCheckOp {
+    Key key;
+    Siblings expected;
+    std::set<std::string> waiting;
+    TimerId timer = 0;
+  };
+
+  // coordinator.ipp
+  Plan plan_for(std::string_view key) const;
+  bool coordinates(std::string_view key) const;
+  std::optional<std::string> forward_target(std::string_view key) const;
+  void coordinate_get(Key key, ReadOptions options, GetCallback done);
+  void coordinate_write(Key key, VectorClock context, std::optional<Value> value,
+                        WriteOptions options, WriteCallback done);
+  std::vector<Target> replace_silent(Plan& plan, const std::set<std::string>& answered);
+  void on_read_reply(std::uint64_t id, const std::string& from, Siblings siblings);
+  void answer_read(ReadOp& op, std::error_code ec);
+  void finish_read(std::uint64_t id);
+  void on_write_ack(std::uint64_t id, const std::string& from);
+  void finish_write(std::uint64_t id);
+  void forward(const std::string& target, wire::Message request,
+               std::function<void(const wire::Status&, const wire::Message*)> on_reply);
+  void route_get(Key key, ReadOptions options, GetCallback done);
+  void route_write(Key key, VectorClock context, std::optional<Value> value, WriteOptions options,
+                   WriteCallback done);
+
+  // replica.ipp
+  void on_frame(std::string_view from, std::string_view bytes);
+  void handle(const std::string& from, wire::Message message);
+  void handle_hello(const std::string& from, const wire::Hello& hello);
+  void handle_client_get(const std::string& from, wire::ClientGet request);
+  void handle_client_write(const std::string& from, std::uint64_t id, Key key,
+                           std::string_view context, std::optional<Value> value,
+                           std::uint8_t w, bool strict);
+  bool first_delivery(const std::string& from, std::uint64_t request_id);
+  Siblings local_read(std::string_view key) const;
+  void merge_local(const Target& target, ring::Position pos, std::string_view key,
+                   const Siblings& incoming);
+  void merge_into_storage(ring::Position pos, std::string_view key, const Siblings& incoming);
+  void merge_into_hint(const std::string& owner, std::string_view key, const Siblings& incoming);
+  void send(const std::string& to, const wire::Message& message);
+  void send_hello(const std::string& peer);
+  void log(const std::string& line) const;
+
+  // maintenance.ipp: hinted handoff and tombstone collection
+  void schedule_hint_replay();
+  void replay_hints();
+  void on_replay_ack(std::uint64_t id, const wire::Status& status);
+  void note_tombstones(std::string_view key, const Siblings& stored);
+  void schedule_tombstone_sweep();
+  void sweep_tombstones();
+  void start_tombstone_check(const Key& key, const Siblings& expected);
+  void on_tombstone_check_reply(std::uint64_t id, const std::string& from,
+                                const wire::TombstoneCheckReply& reply);
+  bool holds_hint_for(std::string_view key) const;
+
+  std::uint64_t next_id() { return ++last_id_; }
+  std::chrono::milliseconds now() const { return transport_.now(); }
+  bool is_self(std::string_view node) const { return node == config_.name; }
+
+  Config config_;
+  std::string resolver_name_;
+  ring::Ring ring_;
+  S storage_;
+  T transport_;
+  ActorId actor_;
+  std::uint64_t counter_ = 0;  // dots issued by this incarnation, monotonic across keys
+  std::uint64_t last_id_ = 0;
+  PeerHealth health_;
+  static constexpr std::size_t max_awaiting_hello = 256;
+  std::map<std::string, std::chrono::milliseconds> hello_sent_at_;
+  std::set<std::string> verified_;  // peers whose Hello was compatible
+  std::set<std::string> refused_;   // peers whose Hello was not
+  std::map<std::string, std::vector<wire::Message>> awaiting_hello_;
+  std::map<std::uint64_t, ReadOp> reads_;
+  std::map<std::uint64_t, WriteOp> writes_;
+  std::map<std::uint64_t, ForwardOp> forwards_;
+  std::map<std::uint64_t, ReplayOp> replays_;
+  std::set<std::pair<std::string, Key>> replaying_;
+  std::map<std::uint64_t, TombstoneCheckOp> tombstone_checks_;
+  std::set<Key> tombstone_candidates_;
+  TimerId replay_timer_ = 0;
+  TimerId sweep_timer_ = 0;
+  std::uint64_t malformed_frames_ = 0;
+  std::set<std::pair<std::string, std::uint64_t>> seen_requests_;
+  std::deque<std::pair<std::chrono::milliseconds, std::pair<std::string, std::uint64_t>>>
+      recent_requests_;
+};
+
+}  // namespace dynamo
+
+#include "dynamo/node/impl/node_core.ipp"
+#include "dynamo/node/impl/coordinator.ipp"
+#include "dynamo/node/impl/replica.ipp"
+#include "dynamo/node/impl/maintenance.ipp"

@@ -1,0 +1,70 @@
+#pragma once
+// What a caller may ask of one request, and what it gets back besides the error code.
+
+#include <cstdint>
+#include <ostream>
+#include <vector>
+
+#include "dynamo/core/context.hpp"
+#include "dynamo/core/siblings.hpp"
+
+namespace dynamo {
+
+// r or w of 0 means the node's configured default. strict counts only the key's top-N home
+// replicas toward the quorum (Riak's PR/PW): a sloppy quorum's fallbacks still take the data,
+// but the call fails rather than report a success the home replicas have not seen.
+struct ReadOptions {
+  std::uint32_t r = 0;
+  bool strict = false;
+};
+
+struct WriteOptions {
+  std::uint32_t w = 0;
+  bool strict = false;
+};
+
+// How far a request got: `replied` of the `required` replicas answered. On errc::unavailable,
+// `replied` is how many replicas were reachable; with strict, only home replicas are counted.
+struct QuorumReport {
+  std::uint32_t replied = 0;
+  std::uint32_t required = 0;
+  bool strict = false;
+  friend bool operator==(const QuorumReport&, const QuorumReport&) = default;
+};
+
+inline std::ostream& operator<<(std::ostream& os, const QuorumReport& q) {
+  return os << q.replied << " of " << q.required << (q.strict ? " primaries" : " replicas");
+}
+
+// A get's answer: the resolver's values (none when the key is absent or removed), the context
+// to pass to the next put or remove, which supersedes every version read, and the raw siblings.
+struct GetResult {
+  std::vector<Value> values;
+  Context context;
+  Siblings siblings;
+  QuorumReport quorum;
+};
+
+// A put's or remove's answer, as Riak's return_body: the coordinator's siblings of the key with
+// the new version among them, and their context. Writing again with that context supersedes
+// the caller's own write without a read first, and with it any concurrent sibling listed here,
+// so a caller that cares about those merges `siblings` into its next value.
+struct WriteResult {
+  Context context;
+  Siblings siblings;
+  QuorumReport quorum;
+};
+
+// Applies a resolver to the siblings of a read. The context covers every sibling, so a put with it
+// supersedes them all even when the resolver returned a single merged value.
+template <class Resolver>
+GetResult resolve_read(const Resolver& resolver, Siblings siblings, QuorumReport report) {
+  GetResult result;
+  result.values = resolver.resolve(siblings.versions());
+  result.context = Context(siblings.clock());
+  result.siblings = std::move(siblings);
+  result.quorum = report;
+  return result;
+}
+
+}  // namespace dynamo

@@ -1,0 +1,107 @@
+#pragma once
+// SimCluster: a cluster of real Node objects of the user's own resolver type, each on a
+// SimTransport, with crash and restart. Build it on a Simulator, make clients with
+// make_client(), drive time with the simulator, and inspect each node's disk.
+//
+// Example:
+//   dynamo::testing::Simulator sim(seed);
+//   dynamo::testing::SimCluster<CartMerge> cluster(sim, {"a", "b", "c"}, config);
+//   auto client = cluster.make_client("shopper");
+//   client->async_put("cart", {}, "book", [](std::error_code ec, dynamo::WriteResult) { ... });
+//   sim.run_for(std::chrono::seconds(1));
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dynamo/client.hpp"
+#include "dynamo/node.hpp"
+#include "dynamo/resolve/keep_siblings.hpp"
+#include "dynamo/testing/sim_storage.hpp"
+#include "dynamo/testing/sim_transport.hpp"
+
+namespace dynamo::testing {
+
+template <class R = KeepSiblings>
+class SimCluster {
+ public:
+  using NodeType = Node<SimStorage, SimTransport, R>;
+  using ClientType = Client<SimTransport, R>;
+
+  // Starts one node per name. `base` gives everything but the name and the member list.
+  SimCluster(Simulator& sim, std::vector<std::string> names, Config base, R resolver = R{})
+      : sim_(sim), names_(std::move(names)), base_(std::move(base)), resolver_(resolver) {
+    base_.members.clear();
+    for (const std::string& name : names_) base_.members.push_back({name, {}, 1});
+    for (const std::string& name : names_) {
+      disks_[name] = std::make_shared<MemoryStorage>();
+      start(name);
+    }
+  }
+
+  const std::vector<std::string>& names() const { return names_; }
+  const Config& config() const { return base_; }
+  bool is_up(const std::string& name) const { return nodes_.contains(name); }
+  NodeType& node(const std::string& name) { return *nodes_.at(name); }
+  const MemoryStorage& disk(const std::string& name) const { return *disks_.at(name); }
+
+  // Kills the node: everything in flight to it and in its memory is lost. With wipe_disk its
+  // storage is lost too, as when a machine is replaced.
+  void crash(const std::string& name, bool wipe_disk = false) {
+    if (!is_up(name)) return;
+    sim_.mark_down(name);
+    nodes_.erase(name);
+    if (wipe_disk) disks_[name] = std::make_shared<MemoryStorage>();
+  }
+
+  void restart(const std::string& name) {
+    if (is_up(name)) return;
+    sim_.count_restart();
+    start(name);
+  }
+
+  // Restarts every running node with a new configuration (the member list stays), as a rolling
+  // restart of a real cluster would; disks are kept.
+  void reconfigure(Config base) {
+    base.members = base_.members;
+    base_ = std::move(base);
+    for (const std::string& name : names_) {
+      if (!is_up(name)) continue;
+      crash(name);
+      restart(name);
+    }
+  }
+
+  // A client endpoint that knows every node as a seed.
+  std::unique_ptr<ClientType> make_client(const std::string& name,
+                                          std::chrono::milliseconds timeout = std::chrono::seconds(3)) {
+    ClientConfig config;
+    config.cluster = base_.cluster;
+    config.name = name;
+    config.seeds = names_;
+    config.ring = base_.ring;
+    config.request_timeout = timeout;
+    config.limits = base_.limits;
+    return std::make_unique<ClientType>(sim_.executor(), std::move(config),
+                                        SimTransport(sim_, name), resolver_);
+  }
+
+ private:
+  void start(const std::string& name) {
+    Config config = base_;
+    config.name = name;
+    nodes_[name] = std::make_unique<NodeType>(sim_.executor(), std::move(config),
+                                              SimStorage(disks_.at(name)), SimTransport(sim_, name),
+                                              resolver_);
+  }
+
+  Simulator& sim_;
+  std::vector<std::string> names_;
+  Config base_;
+  R resolver_;
+  std::map<std::string, std::shared_ptr<MemoryStorage>> disks_;
+  std::map<std::string, std::unique_ptr<NodeType>> nodes_;
+};
+
+}  // namespace dynamo::testing

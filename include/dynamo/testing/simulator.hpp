@@ -1,0 +1,158 @@
+#pragma once
+// Simulator: a deterministic world for whole clusters in one thread, in the manner of
+// FoundationDB's simulation. It owns virtual time, the one seeded random source, the network
+// between named endpoints (latency, loss, duplication, reordering, partitions), node crashes and
+// clock skew. Completion handlers run on its io_context, which it drives itself, so the same seed
+// replays the same run event for event; trace_hash() fingerprints the run to prove it.
+//
+// Thread safety: none. Everything, including the nodes under test, runs on the calling thread.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <ostream>
+#include <queue>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <asio/io_context.hpp>
+
+#include "dynamo/concepts.hpp"
+
+namespace dynamo::testing {
+
+using std::chrono::milliseconds;
+
+// Per-message network behaviour; latency is uniform in [min, max], so messages reorder freely.
+struct NetworkProfile {
+  milliseconds min_latency{1};
+  milliseconds max_latency{10};
+  double drop = 0.0;       // probability a message is lost
+  double duplicate = 0.0;  // probability a message is delivered twice
+};
+
+// How often each kind of fault happened, so a test can show it exercised them.
+struct FaultCounts {
+  std::uint64_t dropped = 0;
+  std::uint64_t duplicated = 0;
+  std::uint64_t reordered = 0;
+  std::uint64_t partitioned = 0;  // messages lost to a partition
+  std::uint64_t to_down_node = 0; // messages lost because an end was down
+  std::uint64_t crashes = 0;
+  std::uint64_t restarts = 0;
+  std::uint64_t partitions = 0;   // partitions started
+  std::uint64_t skews = 0;        // clock skews set
+};
+
+class Simulator {
+ public:
+  // The Unix time at which virtual time starts, so version timestamps look real.
+  static constexpr std::uint64_t epoch_ms = 1'700'000'000'000;
+
+  explicit Simulator(std::uint64_t seed) : rng_(seed) {}
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  asio::io_context& io() { return io_; }
+  asio::io_context::executor_type executor() { return io_.get_executor(); }
+  milliseconds now() const { return now_; }
+  std::uint64_t random() { return rng_(); }
+  std::mt19937_64& rng() { return rng_; }
+
+  // A number in [0, n), from the simulation's one random source.
+  std::uint64_t uniform(std::uint64_t n) { return n == 0 ? 0 : rng_() % n; }
+  bool chance(double p) { return p > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
+
+  NetworkProfile& network() { return network_; }
+  const FaultCounts& faults() const { return faults_; }
+
+  // Fingerprint of every event so far: sends, deliveries, drops and timer firings with their
+  // times, ends and bytes. Equal seeds and equal inputs give equal fingerprints.
+  std::uint64_t trace_hash() const { return trace_; }
+
+  // Prints one line per message sent and delivered (time, ends, frame type byte, size) while
+  // `out` is set: the first thing to read when a seed fails.
+  void print_messages_to(std::ostream* out) { print_ = out; }
+
+  // --- endpoints, used by SimTransport -----------------------------------------------------
+
+  // Registers a live endpoint; returns its incarnation. A crashed endpoint's old incarnation
+  // never receives anything again.
+  std::uint64_t attach(const std::string& name, ReceiveHandler handler);
+  void detach(const std::string& name, std::uint64_t incarnation);
+  void send(const std::string& from, std::string_view to, std::string frame);
+  TimerId schedule(const std::string& owner, milliseconds delay, std::function<void()> task);
+  void cancel(TimerId id) { cancelled_.insert(id); }
+  std::uint64_t wall_clock_ms(const std::string& name) const;
+
+  // --- faults ------------------------------------------------------------------------------
+
+  // Splits the named endpoints into groups that cannot reach each other; names not listed form
+  // one more group together.
+  void partition(const std::vector<std::set<std::string>>& groups);
+  void heal() { group_of_.clear(); }
+  bool partitioned(std::string_view a, std::string_view b) const;
+  // Marks a node down: it sends and receives nothing until it attaches again. The harness
+  // destroys the node object itself; see SimCluster.
+  void mark_down(const std::string& name);
+  bool is_up(const std::string& name) const;
+  void set_clock_skew(const std::string& name, milliseconds skew);
+  void count_restart() { ++faults_.restarts; }
+
+  // --- running -----------------------------------------------------------------------------
+
+  // Runs every event due within `span` of virtual time, then advances the clock to its end.
+  void run_for(milliseconds span);
+  // Runs until done() holds (checked after each event) or `limit` of virtual time has passed.
+  // Returns done().
+  bool run_until(const std::function<bool()>& done, milliseconds limit);
+  // Runs completion handlers that are ready now, without advancing time.
+  void drain_handlers();
+
+ private:
+  struct Endpoint {
+    std::uint64_t incarnation = 0;
+    bool up = false;
+    ReceiveHandler handler;
+    milliseconds skew{0};
+  };
+  struct Event {
+    milliseconds at;
+    std::uint64_t seq;
+    std::function<void()> run;
+    bool operator>(const Event& o) const { return std::tie(at, seq) > std::tie(o.at, o.seq); }
+  };
+
+  void push(milliseconds at, std::function<void()> run);
+  void deliver(const std::string& from, const std::string& to, std::uint64_t incarnation,
+               std::uint64_t send_seq, const std::string& frame);
+  void mix(std::string_view bytes);
+  void print(std::string_view what, std::string_view from, std::string_view to,
+             std::string_view frame) const;
+  void mix(std::uint64_t v);
+  bool step(milliseconds horizon);
+
+  asio::io_context io_;
+  std::mt19937_64 rng_;
+  milliseconds now_{0};
+  std::uint64_t next_seq_ = 0;
+  TimerId next_timer_ = 0;
+  std::uint64_t next_send_ = 0;
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
+  std::set<TimerId> cancelled_;
+  std::map<std::string, Endpoint, std::less<>> endpoints_;
+  std::map<std::string, int, std::less<>> group_of_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> last_delivered_;
+  NetworkProfile network_;
+  FaultCounts faults_;
+  std::uint64_t trace_ = 1469598103934665603ULL;  // FNV-1a offset basis
+  std::ostream* print_ = nullptr;
+};
+
+}  // namespace dynamo::testing
+
+#include "dynamo/testing/impl/simulator.ipp"

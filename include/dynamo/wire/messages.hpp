@@ -1,0 +1,259 @@
+#pragma once
+// The messages dynamo nodes and clients exchange, as plain regular structs. frame.hpp turns them
+// into bytes and back; the protocol core decides what to do with them.
+//
+// Every request carries a request_id chosen by its sender and echoed by the reply, so replies
+// can arrive in any order. r and w of zero mean "the node's configured default"; strict asks for
+// a strict quorum (only the key's home replicas count), refusing the sloppy quorum's fallbacks.
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "dynamo/core/bytes.hpp"
+#include "dynamo/core/siblings.hpp"
+#include "dynamo/ring/member.hpp"
+#include "dynamo/ring/ring_params.hpp"
+
+namespace dynamo::wire {
+
+// The frame's type byte. The numbers travel on the wire: never renumber, only add.
+// 0x01-0x0F connection, 0x10-0x1F client requests, 0x20-0x3F replica traffic.
+// Reserved, not yet defined: 0x40-0x4F gossip membership, 0x50-0x5F Merkle anti-entropy.
+enum class MessageType : std::uint8_t {
+  hello = 0x01,
+  error = 0x02,
+  ring_request = 0x03,
+  ring_reply = 0x04,
+  client_get = 0x10,
+  client_get_reply = 0x11,
+  client_put = 0x12,
+  client_remove = 0x13,
+  client_write_reply = 0x14,
+  replica_read = 0x20,
+  replica_read_reply = 0x21,
+  replica_write = 0x22,
+  hinted_write = 0x23,
+  replica_write_ack = 0x24,
+  tombstone_check = 0x25,
+  tombstone_check_reply = 0x26,
+  purge = 0x27,
+};
+
+// The outcome a reply reports. A quorum failure says how far it got: "replied 2 of required 3".
+struct Status {
+  std::uint32_t code = 0;  // 0 for success, else a dynamo::errc value
+  std::uint32_t replied = 0;
+  std::uint32_t required = 0;
+
+  bool ok() const { return code == 0; }
+  friend bool operator==(const Status&, const Status&) = default;
+};
+
+// The first message each side of a connection sends. Peers that disagree on the ring's hash,
+// its partition count or the conflict resolver would place or merge keys differently, so they
+// refuse to talk (errc::incompatible_peer).
+struct Hello {
+  static constexpr MessageType type = MessageType::hello;
+  std::uint8_t protocol_version = 0;
+  std::string cluster;
+  std::string node_name;
+  // Decoded as sent, unknown hash kinds included, so the handshake can answer with
+  // ring::check_compatible (errc::incompatible_peer) rather than a malformed frame.
+  ring::RingParams ring;
+  std::string resolver_name;
+  // Changes whenever the sender restarts (a node sends its actor id).
+  std::uint64_t incarnation = 0;
+  // Set while the sender has not yet accepted the receiver: asks for the receiver's Hello, so
+  // a lost Hello is made good the next time the two exchange anything.
+  bool reply_requested = false;
+  friend bool operator==(const Hello&, const Hello&) = default;
+};
+
+// A request that failed before it could produce its normal reply (unknown message, bad frame).
+struct Error {
+  static constexpr MessageType type = MessageType::error;
+  std::uint64_t request_id = 0;
+  std::uint32_t code = 0;  // a dynamo::errc value
+  std::string message;
+  friend bool operator==(const Error&, const Error&) = default;
+};
+
+// A client asks a node for the ring, so a partition-aware client can learn the placement and
+// send each request straight to a home replica of its key instead of through a forwarder.
+struct RingRequest {
+  static constexpr MessageType type = MessageType::ring_request;
+  std::uint64_t request_id = 0;
+  friend bool operator==(const RingRequest&, const RingRequest&) = default;
+};
+
+// Answers a RingRequest with the node's current ring: the shared parameters, the replication
+// factor N and every member with the partitions it owns. Decoding only bounds the sizes
+// (Limits::max_members members, ring::RingParams::max_partitions partitions per member); whether
+// the members form a valid ring is for ring::Ring::build to decide.
+struct RingReply {
+  static constexpr MessageType type = MessageType::ring_reply;
+  std::uint64_t request_id = 0;
+  ring::RingParams ring;
+  std::uint32_t replicas = 0;
+  std::vector<ring::Member> members;
+  friend bool operator==(const RingReply&, const RingReply&) = default;
+};
+
+struct ClientGet {
+  static constexpr MessageType type = MessageType::client_get;
+  std::uint64_t request_id = 0;
+  Key key;
+  std::uint8_t r = 0;
+  bool strict = false;
+  friend bool operator==(const ClientGet&, const ClientGet&) = default;
+};
+
+struct ClientGetReply {
+  static constexpr MessageType type = MessageType::client_get_reply;
+  std::uint64_t request_id = 0;
+  Status status;
+  Siblings siblings;
+  friend bool operator==(const ClientGetReply&, const ClientGetReply&) = default;
+};
+
+struct ClientPut {
+  static constexpr MessageType type = MessageType::client_put;
+  std::uint64_t request_id = 0;
+  Key key;
+  std::string context;  // Context::encode() bytes; opaque at this layer
+  Value value;
+  std::uint8_t w = 0;
+  bool strict = false;
+  friend bool operator==(const ClientPut&, const ClientPut&) = default;
+};
+
+struct ClientRemove {
+  static constexpr MessageType type = MessageType::client_remove;
+  std::uint64_t request_id = 0;
+  Key key;
+  std::string context;  // Context::encode() bytes; opaque at this layer
+  std::uint8_t w = 0;
+  bool strict = false;
+  friend bool operator==(const ClientRemove&, const ClientRemove&) = default;
+};
+
+// Answers a ClientPut or ClientRemove.
+struct ClientWriteReply {
+  static constexpr MessageType type = MessageType::client_write_reply;
+  std::uint64_t request_id = 0;
+  Status status;
+  // The coordinator's sibling set with the new version in it (empty on failure): the client
+  // sees what its next write with their context would supersede, as Riak's return_body does.
+  Siblings siblings;
+  friend bool operator==(const ClientWriteReply&, const ClientWriteReply&) = default;
+};
+
+struct ReplicaRead {
+  static constexpr MessageType type = MessageType::replica_read;
+  std::uint64_t request_id = 0;
+  Key key;
+  friend bool operator==(const ReplicaRead&, const ReplicaRead&) = default;
+};
+
+struct ReplicaReadReply {
+  static constexpr MessageType type = MessageType::replica_read_reply;
+  std::uint64_t request_id = 0;
+  Status status;
+  Siblings siblings;
+  friend bool operator==(const ReplicaReadReply&, const ReplicaReadReply&) = default;
+};
+
+// The replica merges `siblings` into what it stores for `key` (writes and read repair).
+struct ReplicaWrite {
+  static constexpr MessageType type = MessageType::replica_write;
+  std::uint64_t request_id = 0;
+  Key key;
+  Siblings siblings;
+  friend bool operator==(const ReplicaWrite&, const ReplicaWrite&) = default;
+};
+
+// A ReplicaWrite sent to a fallback node while `intended_owner` is unreachable; the fallback
+// keeps it as a hint and hands it to the owner when it returns (sloppy quorum).
+struct HintedWrite {
+  static constexpr MessageType type = MessageType::hinted_write;
+  std::uint64_t request_id = 0;
+  Key key;
+  std::string intended_owner;  // the owner's node name
+  Siblings siblings;
+  friend bool operator==(const HintedWrite&, const HintedWrite&) = default;
+};
+
+// Answers a ReplicaWrite or HintedWrite.
+struct ReplicaWriteAck {
+  static constexpr MessageType type = MessageType::replica_write_ack;
+  std::uint64_t request_id = 0;
+  Status status;
+  friend bool operator==(const ReplicaWriteAck&, const ReplicaWriteAck&) = default;
+};
+
+// Before collecting a tombstone, the key's first home replica asks every member whether it holds
+// exactly that tombstone for `key` and no hint for it; a member that still holds an older version
+// or a hint would otherwise bring the deleted value back once the tombstone is gone.
+struct TombstoneCheck {
+  static constexpr MessageType type = MessageType::tombstone_check;
+  std::uint64_t request_id = 0;
+  Key key;
+  friend bool operator==(const TombstoneCheck&, const TombstoneCheck&) = default;
+};
+
+// Answers a TombstoneCheck: what the member stores for the key (empty if nothing) and whether it
+// holds a hint for the key on behalf of another node.
+struct TombstoneCheckReply {
+  static constexpr MessageType type = MessageType::tombstone_check_reply;
+  std::uint64_t request_id = 0;
+  Siblings siblings;
+  bool hinted = false;
+  friend bool operator==(const TombstoneCheckReply&, const TombstoneCheckReply&) = default;
+};
+
+// Sent after every member answered a TombstoneCheck favourably: the key's home replicas drop the
+// key if what they hold still equals `expected`, so a write that arrived in between survives.
+// Purge has no reply: a replica that misses it keeps the tombstone until a later check.
+struct Purge {
+  static constexpr MessageType type = MessageType::purge;
+  std::uint64_t request_id = 0;
+  Key key;
+  Siblings expected;
+  friend bool operator==(const Purge&, const Purge&) = default;
+};
+
+using Message = std::variant<Hello, Error, RingRequest, RingReply, ClientGet, ClientGetReply,
+                             ClientPut, ClientRemove, ClientWriteReply, ReplicaRead,
+                             ReplicaReadReply, ReplicaWrite, HintedWrite, ReplicaWriteAck,
+                             TombstoneCheck, TombstoneCheckReply, Purge>;
+
+inline MessageType message_type(const Message& m) {
+  return std::visit([](const auto& alt) { return std::decay_t<decltype(alt)>::type; }, m);
+}
+
+// Readable forms for logs and test failures; long byte strings are shortened.
+std::ostream& operator<<(std::ostream& os, MessageType t);
+std::ostream& operator<<(std::ostream& os, const Status& s);
+std::ostream& operator<<(std::ostream& os, const Hello& m);
+std::ostream& operator<<(std::ostream& os, const Error& m);
+std::ostream& operator<<(std::ostream& os, const RingRequest& m);
+std::ostream& operator<<(std::ostream& os, const RingReply& m);
+std::ostream& operator<<(std::ostream& os, const ClientGet& m);
+std::ostream& operator<<(std::ostream& os, const ClientGetReply& m);
+std::ostream& operator<<(std::ostream& os, const ClientPut& m);
+std::ostream& operator<<(std::ostream& os, const ClientRemove& m);
+std::ostream& operator<<(std::ostream& os, const ClientWriteReply& m);
+std::ostream& operator<<(std::ostream& os, const ReplicaRead& m);
+std::ostream& operator<<(std::ostream& os, const ReplicaReadReply& m);
+std::ostream& operator<<(std::ostream& os, const ReplicaWrite& m);
+std::ostream& operator<<(std::ostream& os, const HintedWrite& m);
+std::ostream& operator<<(std::ostream& os, const ReplicaWriteAck& m);
+std::ostream& operator<<(std::ostream& os, const TombstoneCheck& m);
+std::ostream& operator<<(std::ostream& os, const TombstoneCheckReply& m);
+std::ostream& operator<<(std::ostream& os, const Purge& m);
+std::ostream& operator<<(std::ostream& os, const Message& m);
+
+}  // namespace dynamo::wire

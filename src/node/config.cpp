@@ -1,0 +1,51 @@
+#include "dynamo/node/config.hpp"
+
+#include <set>
+
+namespace dynamo {
+namespace {
+
+[[noreturn]] void reject(const std::string& what) {
+  throw std::invalid_argument("dynamo config: " + what);
+}
+
+void require_positive(milliseconds value, const char* field) {
+  if (value.count() <= 0) reject(std::string(field) + " must be positive");
+}
+
+}  // namespace
+
+void validate(const Config& config) {
+  if (config.name.empty()) reject("name is empty");
+  if (config.cluster.empty()) reject("cluster is empty");
+  if (config.members.empty()) reject("members is empty");
+  std::set<std::string> names;
+  for (const MemberConfig& m : config.members) {
+    if (m.name.empty()) reject("a member has an empty name");
+    if (m.weight == 0) reject("member " + m.name + " has weight 0");
+    if (!names.insert(m.name).second) reject("member " + m.name + " is listed twice");
+  }
+  if (!names.contains(config.name)) reject("this node (" + config.name + ") is not a member");
+  ring::validate(config.ring);
+  const auto size = static_cast<std::uint32_t>(config.members.size());
+  if (config.n == 0) reject("n must be at least 1");
+  if (config.n > size) {
+    reject("n = " + std::to_string(config.n) + " but the cluster has only " +
+           std::to_string(size) + " members");
+  }
+  if (config.r == 0 || config.r > config.n) reject("r must be in 1..n (n = " + std::to_string(config.n) + ")");
+  if (config.w == 0 || config.w > config.n) reject("w must be in 1..n (n = " + std::to_string(config.n) + ")");
+  require_positive(config.request_timeout, "request_timeout");
+  require_positive(config.forward_timeout, "forward_timeout");
+  require_positive(config.suspect_period, "suspect_period");
+  require_positive(config.hint_replay_interval, "hint_replay_interval");
+  require_positive(config.tombstone_sweep_interval, "tombstone_sweep_interval");
+  if (config.tombstone_grace.count() < 0) reject("tombstone_grace must not be negative");
+  if (config.hint_replay_batch == 0) reject("hint_replay_batch must be at least 1");
+  if (config.tombstone_sweep_batch == 0) reject("tombstone_sweep_batch must be at least 1");
+  if (config.max_clock_entries < 2 || config.max_clock_entries > config.limits.max_clock_entries) {
+    reject("max_clock_entries must be in 2.." + std::to_string(config.limits.max_clock_entries));
+  }
+}
+
+}  // namespace dynamo

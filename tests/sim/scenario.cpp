@@ -1,0 +1,390 @@
+#include "sim/scenario.hpp"
+
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "sim/sim_support.hpp"
+
+namespace dynamo::test {
+namespace {
+
+using Cluster = testing::SimCluster<KeepSiblings>;
+using ClientPtr = std::unique_ptr<Cluster::ClientType>;
+enum class OpResult { ok, failed, indeterminate };
+
+// A write failed for sure only when the cluster says nothing was attempted.
+OpResult classify_write(std::error_code ec) {
+  if (!ec) return OpResult::ok;
+  if (ec == errc::unavailable || ec == errc::too_large || ec == errc::bad_context) {
+    return OpResult::failed;
+  }
+  return OpResult::indeterminate;
+}
+
+struct PutRecord {
+  Key key;
+  VectorClock clock;  // the written version's clock, known once acknowledged
+};
+
+class Scenario {
+ public:
+  explicit Scenario(const ScenarioSettings& settings)
+      : settings_(settings), sim_(settings.seed), cluster_(sim_, node_names(settings), config()) {
+    report_.settings = settings;
+    for (int i = 0; i < settings.clients; ++i) {
+      clients_.push_back(cluster_.make_client("client-" + std::to_string(i), 1500ms));
+    }
+    contexts_.resize(clients_.size());
+    solo_ = cluster_.make_client("solo", 1500ms);
+    checker_ = cluster_.make_client("checker", 1500ms);
+    for (int k = 0; k < settings.hot_keys; ++k) hot_keys_.push_back("key-" + std::to_string(k));
+  }
+
+  ScenarioReport run() {
+    fault_phase();
+    heal_phase();
+    check_reads_and_convergence();
+    check_hints_drained();
+    removal_phase();
+    report_.faults = sim_.faults();
+    report_.trace = sim_.trace_hash();
+    return report_;
+  }
+
+ private:
+  static std::vector<std::string> node_names(const ScenarioSettings& s) {
+    std::vector<std::string> names;
+    for (int i = 0; i < s.nodes; ++i) names.push_back("node-" + std::to_string(i));
+    return names;
+  }
+
+  Config config() const {
+    Config c = small_config(3, settings_.r, settings_.w);
+    c.tombstone_grace = std::chrono::hours(1);  // no collection until the removal phase
+    // Restarts and sloppy coordinators add actors; keep clocks unpruned for the checker.
+    c.limits.max_clock_entries = 200;
+    c.max_clock_entries = 200;
+    return c;
+  }
+
+  void violation(const std::string& what) {
+    report_.violations.push_back(what);
+  }
+
+  void count(OpResult outcome) {
+    switch (outcome) {
+      case OpResult::ok: ++report_.operations.ok; break;
+      case OpResult::failed: ++report_.operations.failed; break;
+      case OpResult::indeterminate: ++report_.operations.indeterminate; break;
+    }
+  }
+
+  // --- workload ----------------------------------------------------------------------------
+
+  void after(const std::string& owner, std::chrono::milliseconds delay, std::function<void()> f) {
+    sim_.schedule(owner, delay, std::move(f));
+  }
+
+  void next_client_op(std::size_t c) {
+    if (!workload_on_) {
+      idle_.insert(c);
+      return;
+    }
+    auto& client = *clients_[c];
+    const Key key = hot_keys_[sim_.uniform(hot_keys_.size())];
+    const std::string name = "client-" + std::to_string(c);
+    const auto again = [this, c, name] {
+      after(name, std::chrono::milliseconds(5 + sim_.uniform(60)), [this, c] { next_client_op(c); });
+    };
+    const std::uint64_t dice = sim_.uniform(100);
+    if (dice < 40) {
+      const ReadOptions options{dice < 10 ? 1u : 0u, false};
+      client.async_get(key, options, [this, c, key, again](std::error_code ec, GetResult r) {
+        count(ec ? OpResult::failed : OpResult::ok);
+        if (!ec) contexts_[c][key] = r.context;
+        again();
+      });
+      return;
+    }
+    const bool blind = dice < 55;
+    const Context context = blind ? Context{} : contexts_[c][key];
+    const auto on_write = [this, c, key, again](std::error_code ec, WriteResult w) {
+      const OpResult outcome = classify_write(ec);
+      count(outcome);
+      if (outcome == OpResult::ok) {
+        acked_.push_back({key, w.context.clock()});
+        contexts_[c][key] = w.context;
+      }
+      again();
+    };
+    if (dice < 90 || context.empty()) {
+      client.async_put(key, context, name + "-" + std::to_string(++writes_), on_write);
+    } else {
+      client.async_remove(key, context, on_write);
+    }
+  }
+
+  // The solo client alone writes its keys, always with its latest context: it should never see
+  // more versions than its own unacknowledged writes could explain.
+  void next_solo_op() {
+    if (!workload_on_) {
+      solo_idle_ = true;
+      return;
+    }
+    const Key key = "solo-" + std::to_string(sim_.uniform(2));
+    const auto again = [this] {
+      after("solo", std::chrono::milliseconds(10 + sim_.uniform(50)), [this] { next_solo_op(); });
+    };
+    if (solo_stale_.contains(key)) {
+      solo_->async_get(key, [this, key, again](std::error_code ec, GetResult r) {
+        if (!ec) {
+          solo_context_[key] = r.context;
+          solo_stale_.erase(key);
+          check_solo(key, r.siblings);
+        }
+        again();
+      });
+      return;
+    }
+    solo_->async_put(key, solo_context_[key], "solo-" + std::to_string(++writes_),
+                     [this, key, again](std::error_code ec, WriteResult w) {
+                       const OpResult outcome = classify_write(ec);
+                       count(outcome);
+                       if (outcome == OpResult::ok) {
+                         acked_.push_back({key, w.context.clock()});
+                         solo_context_[key] = w.context;
+                       } else {
+                         ++solo_unacked_[key];
+                         solo_stale_.insert(key);
+                       }
+                       again();
+                     });
+  }
+
+  void check_solo(const Key& key, const Siblings& seen) {
+    if (seen.size() > 1 + solo_unacked_[key]) {
+      std::ostringstream os;
+      os << "false siblings: solo key " << key << " shows " << seen.size() << " versions after "
+         << solo_unacked_[key] << " unacknowledged writes: " << seen;
+      violation(os.str());
+    }
+  }
+
+  // --- faults ------------------------------------------------------------------------------
+
+  void inject_fault() {
+    if (sim_.now() >= fault_end_) return;
+    const auto& names = cluster_.names();
+    const std::string& victim = names[sim_.uniform(names.size())];
+    switch (sim_.uniform(5)) {
+      case 0:
+        if (cluster_.is_up(victim)) {
+          const bool wipe = settings_.w >= 2 && !wiped_ && sim_.chance(0.2);
+          wiped_ |= wipe;
+          cluster_.crash(victim, wipe);
+          after("checker", std::chrono::milliseconds(200 + sim_.uniform(1300)),
+                [this, victim] { cluster_.restart(victim); });
+        }
+        break;
+      case 1: {
+        std::set<std::string> side;
+        for (const auto& n : names) {
+          if (sim_.chance(0.5)) side.insert(n);
+        }
+        sim_.partition({side});
+        after("checker", std::chrono::milliseconds(200 + sim_.uniform(800)), [this] { sim_.heal(); });
+        break;
+      }
+      case 2:
+        sim_.network() = {std::chrono::milliseconds(1),
+                          std::chrono::milliseconds(5 + sim_.uniform(60)),
+                          static_cast<double>(sim_.uniform(20)) / 100.0,
+                          static_cast<double>(sim_.uniform(10)) / 100.0};
+        break;
+      case 3:
+        sim_.set_clock_skew(victim,
+                            std::chrono::milliseconds(static_cast<std::int64_t>(sim_.uniform(10001)) - 5000));
+        break;
+      default:
+        sim_.network() = testing::NetworkProfile{};
+        break;
+    }
+    after("checker", std::chrono::milliseconds(100 + sim_.uniform(300)), [this] { inject_fault(); });
+  }
+
+  void fault_phase() {
+    fault_end_ = sim_.now() + settings_.fault_phase;
+    workload_on_ = true;
+    for (std::size_t c = 0; c < clients_.size(); ++c) next_client_op(c);
+    next_solo_op();
+    after("checker", 50ms, [this] { inject_fault(); });
+    sim_.run_for(settings_.fault_phase);
+  }
+
+  void heal_phase() {
+    workload_on_ = false;
+    sim_.heal();
+    sim_.network() = testing::NetworkProfile{};
+    for (const auto& name : cluster_.names()) cluster_.restart(name);
+    const bool idle = sim_.run_until(
+        [this] { return idle_.size() == clients_.size() && solo_idle_; }, 20s);
+    if (!idle) violation("liveness: clients still waiting 20 s after heal");
+    sim_.run_for(4s);  // suspicions expire, hints drain
+  }
+
+  // --- checks ------------------------------------------------------------------------------
+
+  std::vector<Key> all_keys() const {
+    std::vector<Key> keys = hot_keys_;
+    keys.push_back("solo-0");
+    keys.push_back("solo-1");
+    return keys;
+  }
+
+  // A strict read with R=N: every home replica answers, none stood in for by a fallback. A
+  // coordinator may still suspect a replica for a moment after heal, so it is retried a while.
+  Outcome<GetResult> read_all_primaries(const Key& key) {
+    auto got = test::get(sim_, *checker_, key, ReadOptions{3, true});
+    for (int attempt = 0; got.ec && attempt < 10; ++attempt) {
+      sim_.run_for(500ms);
+      got = test::get(sim_, *checker_, key, ReadOptions{3, true});
+    }
+    return got;
+  }
+
+  void check_reads_and_convergence() {
+    std::map<Key, Siblings> read;
+    for (const Key& key : all_keys()) {
+      const auto got = read_all_primaries(key);
+      if (got.ec) {
+        violation("liveness: R=N read of " + key + " failed after heal: " + got.ec.message());
+        continue;
+      }
+      read[key] = got.result.siblings;
+      const VectorClock seen = got.result.context.clock();
+      for (const PutRecord& put : acked_) {
+        if (put.key == key && !seen.descends(put.clock)) {
+          std::ostringstream os;
+          os << "lost write: " << key << " acknowledged with clock " << put.clock
+             << " but an R=N read after heal has " << seen;
+          violation(os.str());
+        }
+      }
+    }
+    sim_.run_for(2s);  // read repair settles
+    for (const auto& [key, siblings] : read) {
+      for (const auto& node : primaries(cluster_, key)) {
+        const auto held = stored(cluster_, node, key).value_or(Siblings{});
+        if (held != siblings) {
+          std::ostringstream os;
+          os << "no convergence: " << node << " holds " << held << " for " << key
+             << " but the R=N read returned " << siblings;
+          violation(os.str());
+        }
+      }
+    }
+  }
+
+  std::size_t hints_left() const {
+    std::size_t hints = 0;
+    for (const auto& name : cluster_.names()) hints += cluster_.disk(name).hint_count();
+    return hints;
+  }
+
+  void check_hints_drained() {
+    if (const std::size_t left = hints_left()) {
+      violation("hinted handoff: " + std::to_string(left) + " hints left with every owner back");
+    }
+  }
+
+  // Keys removed with the latest context while one node is cut off holding the old value must
+  // stay removed, and their tombstones must eventually be collected everywhere.
+  void removal_phase() {
+    Config c = config();
+    c.tombstone_grace = 1s;
+    c.tombstone_sweep_interval = 200ms;
+    cluster_.reconfigure(c);
+    sim_.run_for(500ms);
+    std::vector<Key> gone;
+    for (int i = 0; i < 3; ++i) {
+      const Key key = "gone-" + std::to_string(i);
+      if (const auto wrote = test::put(sim_, *checker_, key, {}, "alive"); wrote.ec) {
+        violation("liveness: write of " + key + " failed with no faults: " + wrote.ec.message());
+      } else {
+        gone.push_back(key);
+      }
+    }
+    sim_.run_for(500ms);
+    const auto& names = cluster_.names();
+    sim_.partition({{names[sim_.uniform(names.size())]}});
+    std::vector<Key> removed;
+    for (const Key& key : gone) {
+      const auto read = test::get(sim_, *checker_, key, ReadOptions{1, false});
+      if (read.ec) continue;
+      if (!test::remove(sim_, *checker_, key, read.result.context).ec) removed.push_back(key);
+    }
+    sim_.run_for(3s);  // past the grace period, still partitioned
+    sim_.heal();
+    sim_.run_for(10s);
+    for (const Key& key : removed) {
+      const auto read = read_all_primaries(key);
+      if (read.ec) {
+        violation("liveness: R=N read of removed " + key + " failed: " + read.ec.message());
+      } else if (!read.result.values.empty()) {
+        violation("resurrection: " + key + " came back as " + read.result.values.front());
+      }
+      sim_.run_for(500ms);
+      for (const auto& name : names) {
+        if (stored(cluster_, name, key)) {
+          violation("tombstone of " + key + " still on " + name + " long after every replica had it");
+        }
+      }
+    }
+  }
+
+  ScenarioSettings settings_;
+  testing::Simulator sim_;
+  Cluster cluster_;
+  std::vector<ClientPtr> clients_;
+  ClientPtr solo_;
+  ClientPtr checker_;
+  std::vector<Key> hot_keys_;
+  std::vector<std::map<Key, Context>> contexts_;
+  std::vector<PutRecord> acked_;
+  std::map<Key, Context> solo_context_;
+  std::map<Key, std::size_t> solo_unacked_;
+  std::set<Key> solo_stale_;
+  std::set<std::size_t> idle_;
+  bool solo_idle_ = false;
+  bool workload_on_ = false;
+  bool wiped_ = false;
+  std::uint64_t writes_ = 0;
+  std::chrono::milliseconds fault_end_{0};
+  ScenarioReport report_;
+};
+
+}  // namespace
+
+ScenarioSettings settings_for(std::uint64_t seed) {
+  std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
+  static constexpr std::pair<std::uint32_t, std::uint32_t> quorums[] = {
+      {2, 2}, {1, 3}, {3, 1}, {1, 1}, {2, 1}, {1, 2}, {3, 3}};
+  ScenarioSettings s;
+  s.seed = seed;
+  s.nodes = 3 + static_cast<int>(rng() % 5);
+  const auto [r, w] = quorums[rng() % std::size(quorums)];
+  s.r = r;
+  s.w = w;
+  s.clients = 2 + static_cast<int>(rng() % 3);
+  s.hot_keys = 3 + static_cast<int>(rng() % 6);
+  s.fault_phase = std::chrono::milliseconds(1500 + rng() % 2500);
+  return s;
+}
+
+ScenarioReport run_scenario(const ScenarioSettings& settings) {
+  return Scenario(settings).run();
+}
+
+}  // namespace dynamo::test
