@@ -20,7 +20,10 @@ if(Asio_FOUND AND NOT TARGET Asio::Asio)
   add_library(Asio::Asio INTERFACE IMPORTED)
   set_target_properties(Asio::Asio PROPERTIES
     INTERFACE_INCLUDE_DIRECTORIES "${Asio_INCLUDE_DIR}"
-    INTERFACE_COMPILE_DEFINITIONS "ASIO_STANDALONE;ASIO_NO_DEPRECATED"
+    # Asio 1.22 detects C++20 coroutines only on GCC and MSVC; Clang 14 with libstdc++ has them
+    # too, so asio::awaitable and use_awaitable are switched on for Clang explicitly.
+    INTERFACE_COMPILE_DEFINITIONS
+      "ASIO_STANDALONE;ASIO_NO_DEPRECATED;$<$<CXX_COMPILER_ID:Clang>:ASIO_HAS_CO_AWAIT;ASIO_HAS_STD_COROUTINE>"
     INTERFACE_LINK_LIBRARIES Threads::Threads)
 endif()
 mark_as_advanced(Asio_INCLUDE_DIR)

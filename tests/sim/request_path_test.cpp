@@ -3,10 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
-#include <asio/use_awaitable.hpp>
-#include <asio/use_future.hpp>
+#include <algorithm>
 
 #include "dynamo/resolve/last_write_wins.hpp"
 #include "sim/sim_support.hpp"
@@ -199,30 +196,6 @@ TEST_CASE("nodes refuse a peer whose resolver differs", "[sim][request][handshak
   CHECK_FALSE(test::get(sim, *friendly, "k").ec);
 }
 
-TEST_CASE("the async API works with use_future and use_awaitable", "[sim][request][async]") {
-  Simulator sim(10);
-  SimCluster<> cluster(sim, {"a", "b", "c"}, test::small_config());
-  auto client = cluster.make_client("client");
-  auto written = client->async_put("k", Context{}, "v", asio::use_future);
-  sim.run_for(1s);
-  // use_future completes on asio's system executor, a thread of its own: wait for it.
-  REQUIRE(written.wait_for(10s) == std::future_status::ready);
-  const WriteResult w = written.get();
-  CHECK_FALSE(w.context.empty());
-
-  std::optional<std::vector<Value>> seen;
-  asio::co_spawn(
-      sim.io(),
-      [&]() -> asio::awaitable<void> {
-        const GetResult r = co_await client->async_get("k", asio::use_awaitable);
-        seen = r.values;
-      },
-      asio::detached);
-  sim.run_for(1s);
-  REQUIRE(seen.has_value());
-  CHECK(*seen == std::vector<Value>{"v"});
-}
-
 TEST_CASE("configuration mistakes are refused at start-up with a clear message",
           "[sim][request][config]") {
   Simulator sim(11);
@@ -245,4 +218,41 @@ TEST_CASE("configuration mistakes are refused at start-up with a clear message",
   auto stranger = test::small_config(2, 1, 1);
   stranger.name = "z";
   expect_refused(stranger, "not a member");
+}
+
+namespace {
+// A user-defined merging resolver: concurrent values are concatenated in sorted order.
+struct JoinValues {
+  static constexpr std::string_view name() { return "test.join_values"; }
+  std::vector<Value> resolve(std::span<const Versioned> versions) const {
+    std::vector<std::string> live;
+    for (const Versioned& v : versions) {
+      if (!v.tombstone) live.push_back(v.value);
+    }
+    if (live.empty()) return {};
+    std::sort(live.begin(), live.end());
+    std::string joined;
+    for (const auto& v : live) joined += v;
+    return {joined};
+  }
+};
+}  // namespace
+
+TEST_CASE("a merging resolver returns one value whose context supersedes every sibling",
+          "[sim][request][resolver]") {
+  Simulator sim(12);
+  SimCluster<JoinValues> cluster(sim, {"a", "b", "c"}, test::small_config());
+  auto one = cluster.make_client("one");
+  auto two = cluster.make_client("two");
+  REQUIRE_FALSE(test::put(sim, *one, "k", {}, "x").ec);
+  REQUIRE_FALSE(test::put(sim, *two, "k", {}, "y").ec);
+  const auto merged = test::get(sim, *one, "k");
+  REQUIRE(merged.result.values == std::vector<Value>{"xy"});
+  CHECK(merged.result.siblings.size() == 2);
+  const auto wrote = test::put(sim, *one, "k", merged.result.context, merged.result.values[0]);
+  REQUIRE_FALSE(wrote.ec);
+  CHECK(wrote.result.siblings.size() == 1);
+  const auto after = test::get(sim, *two, "k");
+  CHECK(after.result.siblings.size() == 1);
+  CHECK(after.result.values == std::vector<Value>{"xy"});
 }

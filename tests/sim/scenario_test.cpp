@@ -40,15 +40,7 @@ TEST_CASE("randomized fault scenarios keep the five invariants", "[sim][scenario
   std::uint64_t failures = 0;
   for (std::uint64_t seed = first; seed < first + count; ++seed) {
     const auto report = dynamo::test::run_scenario(dynamo::test::settings_for(seed));
-    total.dropped += report.faults.dropped;
-    total.duplicated += report.faults.duplicated;
-    total.reordered += report.faults.reordered;
-    total.partitioned += report.faults.partitioned;
-    total.to_down_node += report.faults.to_down_node;
-    total.crashes += report.faults.crashes;
-    total.restarts += report.faults.restarts;
-    total.partitions += report.faults.partitions;
-    total.skews += report.faults.skews;
+    total += report.faults;
     ops.ok += report.operations.ok;
     ops.failed += report.operations.failed;
     ops.indeterminate += report.operations.indeterminate;

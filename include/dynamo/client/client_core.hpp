@@ -27,8 +27,8 @@ namespace dynamo {
 template <Transport T>
 class ClientCore {
  public:
-  using GetCallback = std::function<void(std::error_code, Siblings, QuorumReport)>;
-  using WriteCallback = std::function<void(std::error_code, Siblings, QuorumReport)>;
+  using GetCallback = SiblingsCallback;
+  using WriteCallback = SiblingsCallback;
 
   ClientCore(ClientConfig config, std::string resolver_name, T transport);
   ~ClientCore();

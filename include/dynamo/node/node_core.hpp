@@ -33,8 +33,8 @@ class NodeCore {
  public:
   // Called once per request with every version read (tombstones included), or for a write with
   // the coordinator's sibling set holding the new version (see WriteResult).
-  using GetCallback = std::function<void(std::error_code, Siblings, QuorumReport)>;
-  using WriteCallback = std::function<void(std::error_code, Siblings, QuorumReport)>;
+  using GetCallback = SiblingsCallback;
+  using WriteCallback = SiblingsCallback;
 
   // Throws std::invalid_argument for an invalid config (see validate()).
   NodeCore(Config config, std::string resolver_name, S storage, T transport);
@@ -70,6 +70,7 @@ class NodeCore {
     ring::Position pos;
     std::vector<Target> targets;  // the first N reachable nodes of the preference list
     std::vector<std::string> spares;  // the rest of the preference list, in order
+    std::vector<std::string> uncovered;  // unreachable home replicas no fallback stands in for
     std::uint32_t reachable_primaries = 0;
   };
   struct ReadOp {

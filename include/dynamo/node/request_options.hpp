@@ -2,6 +2,7 @@
 // What a caller may ask of one request, and what it gets back besides the error code.
 
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <vector>
 
@@ -54,6 +55,10 @@ struct WriteResult {
   Siblings siblings;
   QuorumReport quorum;
 };
+
+// How a protocol core reports a request: the siblings read, or for a write the coordinator's
+// siblings holding the new version (see WriteResult), and how far the quorum got.
+using SiblingsCallback = std::function<void(std::error_code, Siblings, QuorumReport)>;
 
 // Applies a resolver to the siblings of a read. The context covers every sibling, so a put with it
 // supersedes them all even when the resolver returned a single merged value.

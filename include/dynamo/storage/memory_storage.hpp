@@ -95,7 +95,8 @@ class MemoryStorage {
     using is_transparent = void;
     template <class A, class B>
     bool operator()(const A& a, const B& b) const {
-      return std::tie(a.pos, a.key) < std::tie(b.pos, b.key);
+      if (a.pos != b.pos) return a.pos < b.pos;
+      return std::string_view(a.key) < std::string_view(b.key);
     }
   };
   std::map<Slot, Siblings, SlotLess> map_;
@@ -103,7 +104,9 @@ class MemoryStorage {
     using is_transparent = void;
     template <class A, class B>
     bool operator()(const A& a, const B& b) const {
-      return std::tie(a.first, a.second) < std::tie(b.first, b.second);
+      const std::string_view a_owner(a.first), b_owner(b.first);
+      if (a_owner != b_owner) return a_owner < b_owner;
+      return std::string_view(a.second) < std::string_view(b.second);
     }
   };
   std::map<std::pair<std::string, std::string>, Siblings, HintLess> hints_;  // (owner, key)

@@ -46,6 +46,19 @@ struct FaultCounts {
   std::uint64_t restarts = 0;
   std::uint64_t partitions = 0;   // partitions started
   std::uint64_t skews = 0;        // clock skews set
+
+  FaultCounts& operator+=(const FaultCounts& o) {
+    dropped += o.dropped;
+    duplicated += o.duplicated;
+    reordered += o.reordered;
+    partitioned += o.partitioned;
+    to_down_node += o.to_down_node;
+    crashes += o.crashes;
+    restarts += o.restarts;
+    partitions += o.partitions;
+    skews += o.skews;
+    return *this;
+  }
 };
 
 class Simulator {

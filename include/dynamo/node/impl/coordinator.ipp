@@ -30,6 +30,7 @@ auto NodeCore<S, T>::plan_for(std::string_view key) const -> Plan {
     plan.reachable_primaries += primary ? 1 : 0;
     plan.targets.push_back(std::move(target));
   }
+  plan.uncovered = std::move(missing_primaries);
   for (std::size_t i = n; i < preference.size(); ++i) {
     const std::string& node = ring_.member(preference[i]).name;
     if (std::ranges::find(plan.targets, node, &Target::node) == plan.targets.end()) {
@@ -313,6 +314,9 @@ void NodeCore<S, T>::coordinate_write(Key key, VectorClock context, std::optiona
       send(t.node, wire::HintedWrite{id, key, t.hint_owner, op.replicated});
     }
   }
+  // A home replica that is unreachable with no fallback left to stand in for it gets its copy as
+  // a hint kept here, so hinted handoff still brings it the write when it returns.
+  for (const std::string& owner : op.plan.uncovered) merge_into_hint(owner, key, op.replicated);
   if (local) on_write_ack(id, config_.name);
 }
 

@@ -1,0 +1,288 @@
+#pragma once
+
+#include <asio/connect.hpp>
+#include <asio/post.hpp>
+
+namespace dynamo::detail {
+
+inline asio::ip::tcp::endpoint parse_endpoint(const std::string& address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon + 1 == address.size()) {
+    throw std::invalid_argument("address \"" + address + "\" is not host:port");
+  }
+  std::string host = address.substr(0, colon);
+  if (host == "localhost") host = "127.0.0.1";
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::error_code ec;
+  const auto ip = asio::ip::make_address(host, ec);
+  const std::string port_text = address.substr(colon + 1);
+  char* end = nullptr;
+  const unsigned long port = std::strtoul(port_text.c_str(), &end, 10);
+  if (ec || *end != '\0' || port > 65535) {
+    throw std::invalid_argument("address \"" + address + "\" is not a numeric host:port");
+  }
+  return {ip, static_cast<std::uint16_t>(port)};
+}
+
+template <class Traits>
+void StreamTransportState<Traits>::start() {
+  if (config_.listen.empty()) return;
+  const auto endpoint = parse_endpoint(config_.listen);
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen();
+  port_ = acceptor_.local_endpoint().port();
+  accept();
+}
+
+template <class Traits>
+void StreamTransportState<Traits>::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  handler_ = nullptr;
+  std::error_code ignored;
+  acceptor_.close(ignored);
+  for (auto& [id, timer] : timers_) timer->cancel();
+  timers_.clear();
+  for (const ConnectionPtr& conn : std::set<ConnectionPtr>(connections_)) close(conn);
+}
+
+template <class Traits>
+void StreamTransportState<Traits>::accept() {
+  acceptor_.async_accept([self = this->shared_from_this()](std::error_code ec,
+                                                           asio::ip::tcp::socket socket) {
+    if (self->stopped_) return;
+    if (!ec) {
+      if (self->accepted_open_ >= self->config_.max_connections) {
+        ++self->stats_.refused_over_limit;
+        socket.close(ec);
+      } else {
+        ++self->stats_.accepted;
+        ++self->accepted_open_;
+        auto conn = std::make_shared<Connection>(
+            Traits::wrap(std::move(socket), self->context_), self->executor_, false);
+        self->connections_.insert(conn);
+        self->handshake(conn);
+      }
+    }
+    self->accept();
+  });
+}
+
+// Arms the connection's single deadline; when it fires the connection closes and `counter`
+// (if any) goes up. Reads and writes re-arm it with the idle timeout.
+template <class Traits>
+void StreamTransportState<Traits>::arm(const ConnectionPtr& conn, std::chrono::milliseconds timeout,
+                                       std::uint64_t* counter) {
+  conn->deadline.expires_after(timeout);
+  conn->deadline.async_wait([self = this->shared_from_this(), conn, counter](std::error_code ec) {
+    if (ec || conn->closed) return;
+    if (counter) ++*counter;
+    self->close(conn);
+  });
+}
+
+template <class Traits>
+void StreamTransportState<Traits>::handshake(const ConnectionPtr& conn) {
+  arm(conn, config_.connect_timeout, &stats_.handshake_failures);
+  Traits::handshake(conn->stream, conn->outbound,
+                    [self = this->shared_from_this(), conn](std::error_code ec) {
+                      if (conn->closed) return;
+                      if (ec) {
+                        ++self->stats_.handshake_failures;
+                        self->log("handshake with " + (conn->peer.empty() ? "a new connection" : conn->peer) +
+                                  " failed: " + ec.message());
+                        return self->close(conn);
+                      }
+                      conn->ready = true;
+                      self->arm(conn, self->config_.idle_timeout, &self->stats_.idle_closed);
+                      self->read_header(conn);
+                      self->flush(conn);
+                    });
+}
+
+template <class Traits>
+void StreamTransportState<Traits>::dial(const ConnectionPtr& conn, const std::string& address) {
+  asio::ip::tcp::endpoint endpoint;
+  try {
+    endpoint = parse_endpoint(address);
+  } catch (const std::invalid_argument& e) {
+    log(e.what());
+    return close(conn);
+  }
+  arm(conn, config_.connect_timeout, &stats_.connect_failures);
+  Traits::socket(conn->stream).async_connect(
+      endpoint, [self = this->shared_from_this(), conn](std::error_code ec) {
+        if (conn->closed) return;
+        if (ec) {
+          ++self->stats_.connect_failures;
+          self->back_off(conn->peer);
+          return self->close(conn);
+        }
+        self->backoff_.erase(conn->peer);
+        asio::ip::tcp::no_delay nodelay(true);
+        Traits::socket(conn->stream).set_option(nodelay, ec);
+        self->handshake(conn);
+      });
+}
+
+// Exponential backoff with jitter: a peer that refused a connection is not dialed again until
+// the delay passes, and frames for it fail fast meanwhile.
+template <class Traits>
+void StreamTransportState<Traits>::back_off(const std::string& peer) {
+  Backoff& b = backoff_[peer];
+  b.delay = b.delay.count() == 0 ? config_.reconnect_min : std::min(b.delay * 2, config_.reconnect_max);
+  const auto jitter = std::chrono::milliseconds(rng_() % (b.delay.count() / 2 + 1));
+  b.until = now() + b.delay / 2 + jitter;
+}
+
+template <class Traits>
+void StreamTransportState<Traits>::send(std::string_view peer, std::string frame) {
+  if (stopped_) return;
+  const bool is_hello = frame.size() > 3 &&
+                        static_cast<std::uint8_t>(frame[3]) ==
+                            static_cast<std::uint8_t>(wire::MessageType::hello);
+  if (is_hello) hello_ = frame;
+  const auto route = routes_.find(peer);
+  if (route != routes_.end()) return enqueue(route->second, std::move(frame));
+  const auto address = config_.peers.find(std::string(peer));
+  const auto b = backoff_.find(std::string(peer));
+  if (address == config_.peers.end() || (b != backoff_.end() && now() < b->second.until)) {
+    ++stats_.dropped_sends;
+    return;
+  }
+  auto conn = std::make_shared<Connection>(Traits::make(executor_, context_), executor_, true);
+  conn->peer = std::string(peer);
+  connections_.insert(conn);
+  routes_[conn->peer] = conn;
+  if (!is_hello && !hello_.empty()) enqueue(conn, hello_);
+  enqueue(conn, std::move(frame));
+  dial(conn, address->second);
+}
+
+template <class Traits>
+void StreamTransportState<Traits>::enqueue(const ConnectionPtr& conn, std::string frame) {
+  if (conn->queued_bytes + frame.size() > config_.max_queue_bytes) {
+    ++stats_.dropped_sends;
+    return;
+  }
+  conn->queued_bytes += frame.size();
+  conn->queue.push_back(std::move(frame));
+  flush(conn);
+}
+
+// Writes every queued frame in one batch: one system call for many small frames.
+template <class Traits>
+void StreamTransportState<Traits>::flush(const ConnectionPtr& conn) {
+  if (!conn->ready || conn->writing || conn->queue.empty() || conn->closed) return;
+  conn->write_batch.clear();
+  const auto frames = conn->queue.size();
+  for (std::string& f : conn->queue) conn->write_batch += f;
+  conn->queue.clear();
+  conn->queued_bytes = 0;
+  conn->writing = true;
+  asio::async_write(conn->stream, asio::buffer(conn->write_batch),
+                    [self = this->shared_from_this(), conn, frames](std::error_code ec, std::size_t) {
+                      conn->writing = false;
+                      if (conn->closed) return;
+                      if (ec) return self->close(conn);
+                      self->stats_.frames_sent += frames;
+                      self->flush(conn);
+                    });
+}
+
+template <class Traits>
+void StreamTransportState<Traits>::read_header(const ConnectionPtr& conn) {
+  asio::async_read(conn->stream, asio::buffer(conn->header),
+                   [self = this->shared_from_this(), conn](std::error_code ec, std::size_t) {
+                     if (conn->closed) return;
+                     if (ec) return self->close(conn);
+                     wire::FrameHeader header;
+                     const std::string_view bytes(conn->header.data(), conn->header.size());
+                     if (wire::parse_frame_header(bytes, self->config_.limits, header)) {
+                       ++self->stats_.malformed_frames;
+                       self->log("closing a connection that sent a bad frame header");
+                       return self->close(conn);
+                     }
+                     self->read_body(conn, header.body_length);
+                   });
+}
+
+template <class Traits>
+void StreamTransportState<Traits>::read_body(const ConnectionPtr& conn, std::size_t length) {
+  conn->body.resize(length);
+  asio::async_read(conn->stream, asio::buffer(conn->body),
+                   [self = this->shared_from_this(), conn](std::error_code ec, std::size_t) {
+                     if (conn->closed) return;
+                     if (ec) return self->close(conn);
+                     std::string frame(conn->header.data(), conn->header.size());
+                     frame += conn->body;
+                     self->arm(conn, self->config_.idle_timeout, &self->stats_.idle_closed);
+                     self->deliver(conn, std::move(frame));
+                     if (!conn->closed) self->read_header(conn);
+                   });
+}
+
+// An accepted connection is named by its first frame, which must be a Hello; until then nothing
+// from it reaches the node.
+template <class Traits>
+void StreamTransportState<Traits>::deliver(const ConnectionPtr& conn, std::string frame) {
+  if (conn->peer.empty()) {
+    wire::Message first;
+    const auto* hello = wire::decode_frame(frame, config_.limits, first)
+                            ? nullptr
+                            : std::get_if<wire::Hello>(&first);
+    if (!hello || hello->node_name.empty()) {
+      ++stats_.malformed_frames;
+      log("closing a connection whose first frame is not a Hello");
+      return close(conn);
+    }
+    conn->peer = hello->node_name;
+    const auto route = routes_.find(conn->peer);
+    if (route == routes_.end() || !route->second->outbound) routes_[conn->peer] = conn;
+  }
+  ++stats_.frames_received;
+  if (handler_) {
+    const ReceiveHandler handler = handler_;  // the handler may stop the transport
+    handler(conn->peer, frame);
+  }
+}
+
+template <class Traits>
+void StreamTransportState<Traits>::close(const ConnectionPtr& conn) {
+  if (conn->closed) return;
+  conn->closed = true;
+  conn->deadline.cancel();
+  std::error_code ignored;
+  Traits::socket(conn->stream).close(ignored);
+  if (!conn->outbound) --accepted_open_;
+  connections_.erase(conn);
+  const auto route = routes_.find(conn->peer);
+  if (route != routes_.end() && route->second == conn) routes_.erase(route);
+  stats_.dropped_sends += conn->queue.size();
+  conn->queue.clear();
+}
+
+template <class Traits>
+TimerId StreamTransportState<Traits>::schedule(std::chrono::milliseconds delay,
+                                                std::function<void()> task) {
+  const TimerId id = ++next_timer_;
+  auto timer = std::make_shared<asio::steady_timer>(executor_, delay);
+  timers_.emplace(id, timer);
+  timer->async_wait([self = this->shared_from_this(), id, task = std::move(task)](std::error_code ec) {
+    if (ec || self->stopped_ || self->timers_.erase(id) == 0) return;
+    task();
+  });
+  return id;
+}
+
+template <class Traits>
+void StreamTransportState<Traits>::cancel(TimerId id) {
+  const auto it = timers_.find(id);
+  if (it == timers_.end()) return;
+  it->second->cancel();
+  timers_.erase(it);
+}
+
+}  // namespace dynamo::detail

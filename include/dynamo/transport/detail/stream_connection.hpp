@@ -1,0 +1,35 @@
+#pragma once
+// One connection of a stream transport: a socket (or TLS stream), the frames queued for it, the
+// frame being read, and one deadline timer (connect, handshake, then idleness).
+
+#include <array>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include <asio/steady_timer.hpp>
+
+#include "dynamo/wire/frame.hpp"
+
+namespace dynamo::detail {
+
+template <class Traits>
+struct StreamConnection {
+  StreamConnection(typename Traits::stream_type s, asio::any_io_executor executor, bool dialed)
+      : stream(std::move(s)), deadline(executor), outbound(dialed) {}
+
+  typename Traits::stream_type stream;
+  asio::steady_timer deadline;
+  bool outbound;               // we dialed it; otherwise accepted
+  std::string peer;            // known when dialed; learned from the first frame when accepted
+  bool ready = false;          // connected and handshaken: frames may be written
+  bool closed = false;
+  std::deque<std::string> queue;  // frames waiting to be written
+  std::size_t queued_bytes = 0;
+  bool writing = false;
+  std::string write_batch;     // the frames of the write in progress, back to back
+  std::array<char, wire::frame_header_size> header{};
+  std::string body;
+};
+
+}  // namespace dynamo::detail

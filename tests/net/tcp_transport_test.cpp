@@ -1,0 +1,137 @@
+// TcpTransport on loopback: frames flow, and bad input closes only the offending connection.
+
+#include <catch2/catch.hpp>
+
+#include <asio/connect.hpp>
+#include <asio/write.hpp>
+
+#include "dynamo/transport/tcp_transport.hpp"
+#include "net/net_support.hpp"
+
+using namespace dynamo;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string hello_from(const std::string& name) {
+  return wire::encode_frame(wire::Hello{wire::protocol_version, "dynamo", name, {}, "r", 1, false});
+}
+
+struct Endpoint {
+  TcpTransport transport;
+  std::vector<std::pair<std::string, std::string>> received;  // (from, frame)
+
+  Endpoint(asio::io_context& io, StreamTransportConfig config)
+      : transport(io.get_executor(), std::move(config)) {
+    transport.on_receive([this](std::string_view from, std::string_view frame) {
+      received.emplace_back(std::string(from), std::string(frame));
+    });
+  }
+};
+
+StreamTransportConfig config_for(const std::string& name) {
+  StreamTransportConfig c;
+  c.name = name;
+  c.listen = "127.0.0.1:0";
+  c.idle_timeout = 2s;
+  return c;
+}
+
+// Sends raw bytes to the endpoint from a plain socket, as a misbehaving peer would.
+asio::ip::tcp::socket raw_send(asio::io_context& io, std::uint16_t port, const std::string& bytes) {
+  asio::ip::tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(socket, asio::buffer(bytes));
+  return socket;
+}
+
+}  // namespace
+
+TEST_CASE("frames flow between two transports, the first naming the sender", "[net][tcp]") {
+  asio::io_context io;
+  Endpoint a(io, config_for("a")), b(io, config_for("b"));
+  a.transport.add_peer("b", "127.0.0.1:" + std::to_string(b.transport.local_port()));
+  a.transport.send("b", hello_from("a"));
+  const std::string request = wire::encode_frame(wire::ReplicaRead{7, "key"});
+  a.transport.send("b", request);
+  REQUIRE(test::run_until(io, [&] { return b.received.size() == 2; }));
+  CHECK(b.received[0].first == "a");
+  CHECK(b.received[1] == std::pair<std::string, std::string>{"a", request});
+  // b answers on the connection a opened, although it has no address for a.
+  const std::string reply = wire::encode_frame(wire::ReplicaWriteAck{7, {}});
+  b.transport.send("a", reply);
+  REQUIRE(test::run_until(io, [&] { return a.received.size() == 1; }));
+  CHECK(a.received[0] == std::pair<std::string, std::string>{"b", reply});
+}
+
+TEST_CASE("garbage, oversized and nameless connections are closed and counted",
+          "[net][tcp][bad-input]") {
+  asio::io_context io;
+  Endpoint b(io, config_for("b"));
+  const auto port = b.transport.local_port();
+  auto garbage = raw_send(io, port, "this is not a dynamo frame at all");
+  std::string huge = hello_from("x").substr(0, 4);
+  huge += std::string("\xff\xff\xff\xff", 4);  // a 4 GiB body length
+  auto oversized = raw_send(io, port, huge);
+  auto nameless = raw_send(io, port, wire::encode_frame(wire::ReplicaRead{1, "k"}));
+  REQUIRE(test::run_until(io, [&] { return b.transport.stats().malformed_frames == 3; }));
+  CHECK(b.received.empty());
+
+  // A well-behaved peer is still served.
+  Endpoint a(io, config_for("a"));
+  a.transport.add_peer("b", "127.0.0.1:" + std::to_string(port));
+  a.transport.send("b", hello_from("a"));
+  REQUIRE(test::run_until(io, [&] { return b.received.size() == 1; }));
+}
+
+TEST_CASE("a truncated frame delivers nothing and the idle timeout reclaims the connection",
+          "[net][tcp][bad-input]") {
+  asio::io_context io;
+  auto config = config_for("b");
+  config.idle_timeout = 300ms;
+  config.connect_timeout = 300ms;
+  Endpoint b(io, config);
+  const std::string frame = hello_from("x");
+  auto stalled = raw_send(io, b.transport.local_port(), frame.substr(0, frame.size() - 3));
+  REQUIRE(test::run_until(io, [&] { return b.transport.stats().idle_closed == 1; }, 5s));
+  CHECK(b.received.empty());
+}
+
+TEST_CASE("a flood of connections beyond the cap is refused, and service goes on",
+          "[net][tcp][bad-input]") {
+  asio::io_context io;
+  auto config = config_for("b");
+  config.max_connections = 8;
+  Endpoint b(io, config);
+  std::vector<asio::ip::tcp::socket> flood;
+  for (int i = 0; i < 40; ++i) flood.push_back(raw_send(io, b.transport.local_port(), ""));
+  REQUIRE(test::run_until(io, [&] { return b.transport.stats().refused_over_limit >= 32; }));
+  flood.clear();  // the flood goes away; its accepted connections close
+  io.restart();
+  io.run_for(200ms);
+  Endpoint a(io, config_for("a"));
+  a.transport.add_peer("b", "127.0.0.1:" + std::to_string(b.transport.local_port()));
+  a.transport.send("b", hello_from("a"));
+  REQUIRE(test::run_until(io, [&] { return b.received.size() == 1; }));
+}
+
+TEST_CASE("sends to an unreachable peer fail fast while it backs off", "[net][tcp]") {
+  asio::io_context io;
+  Endpoint a(io, config_for("a"));
+  a.transport.add_peer("gone", "127.0.0.1:1");  // nothing listens on port 1
+  a.transport.send("gone", hello_from("a"));
+  REQUIRE(test::run_until(io, [&] { return a.transport.stats().connect_failures == 1; }));
+  const auto dropped = a.transport.stats().dropped_sends;
+  a.transport.send("gone", hello_from("a"));
+  CHECK(a.transport.stats().dropped_sends == dropped + 1);
+}
+
+TEST_CASE("bad listen addresses are configuration errors", "[net][tcp]") {
+  asio::io_context io;
+  auto config = config_for("a");
+  config.listen = "not-an-address";
+  CHECK_THROWS_AS(TcpTransport(io.get_executor(), config), std::invalid_argument);
+  Endpoint first(io, config_for("a"));
+  config.listen = "127.0.0.1:" + std::to_string(first.transport.local_port());
+  CHECK_THROWS_AS(TcpTransport(io.get_executor(), config), std::system_error);
+}
