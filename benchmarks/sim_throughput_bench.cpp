@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   config.r = 2;
   config.w = 2;
   dynamo::testing::SimCluster<> cluster(sim, {"n1", "n2", "n3", "n4", "n5"}, config);
-  Load load{sim, {}};
+  Load load{sim, {}, {}};
   for (long c = 0; c < client_count; ++c) {
     load.clients.push_back(cluster.make_client("client" + std::to_string(c)));
   }
