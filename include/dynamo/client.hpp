@@ -25,6 +25,19 @@ class Client : public detail::AsyncFront<ClientCore<T>, R> {
  public:
   using typename detail::AsyncFront<ClientCore<T>, R>::executor_type;
 
+  using StatusSignature = void(std::error_code, wire::StatusReply);
+
+  // Asks one node about itself and its peers: keys and hints held, a digest of its data, and
+  // which peers it sees up, suspected or refused. Completes with errc::timeout if it is silent.
+  template <class Token>
+  auto async_status(std::string node, Token&& token) {
+    return detail::AsyncOp<StatusSignature>::start(
+        this->get_executor(), std::forward<Token>(token),
+        [this, node = std::move(node)](std::function<StatusSignature> done) {
+          this->core().status(node, std::move(done));
+        });
+  }
+
   // Starts at once. Throws std::invalid_argument for an invalid config.
   Client(executor_type executor, ClientConfig config, T transport, R resolver = R{})
       : detail::AsyncFront<ClientCore<T>, R>(std::move(executor), std::move(resolver),

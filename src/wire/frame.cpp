@@ -82,6 +82,8 @@ std::error_code decode_body(MessageType type, std::string_view body, const Limit
     case MessageType::tombstone_check_reply:
       return decode_as<TombstoneCheckReply>(body, limits, out);
     case MessageType::purge: return decode_as<Purge>(body, limits, out);
+    case MessageType::status_request: return decode_as<StatusRequest>(body, limits, out);
+    case MessageType::status_reply: return decode_as<StatusReply>(body, limits, out);
   }
   return errc::unknown_message;
 }

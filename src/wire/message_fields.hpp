@@ -87,6 +87,27 @@ void fields(C& c, M& m) {
   c.list("partitions", m.partitions, Count::partitions);
 }
 
+template <class C, maybe_const<PeerState> M>
+void fields(C& c, M& m) {
+  c.bytes("name", m.name, Bound::name);
+  c.bytes("state", m.state, Bound::name);
+}
+
+template <class C, maybe_const<StatusRequest> M>
+void fields(C& c, M& m) {
+  c.u64("request_id", m.request_id);
+}
+
+template <class C, maybe_const<StatusReply> M>
+void fields(C& c, M& m) {
+  c.u64("request_id", m.request_id);
+  c.bytes("node", m.node, Bound::name);
+  c.u64("keys", m.keys);
+  c.u64("hints", m.hints);
+  c.u64("digest", m.digest);
+  c.list("peers", m.peers, Count::members);
+}
+
 template <class C, maybe_const<Hello> M>
 void fields(C& c, M& m) {
   c.u8("protocol_version", m.protocol_version);

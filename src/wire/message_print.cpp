@@ -109,6 +109,8 @@ std::ostream& operator<<(std::ostream& os, MessageType t) {
     case MessageType::tombstone_check: return os << "tombstone_check";
     case MessageType::tombstone_check_reply: return os << "tombstone_check_reply";
     case MessageType::purge: return os << "purge";
+    case MessageType::status_request: return os << "status_request";
+    case MessageType::status_reply: return os << "status_reply";
   }
   return os << "type(" << static_cast<unsigned>(t) << ')';
 }
@@ -183,6 +185,18 @@ std::ostream& operator<<(std::ostream& os, const TombstoneCheckReply& m) {
 
 std::ostream& operator<<(std::ostream& os, const Purge& m) {
   return schema::print(os, "Purge", m);
+}
+
+std::ostream& operator<<(std::ostream& os, const StatusRequest& m) {
+  return schema::print(os, "StatusRequest", m);
+}
+
+std::ostream& operator<<(std::ostream& os, const StatusReply& m) {
+  return schema::print(os, "StatusReply", m);
+}
+
+std::ostream& operator<<(std::ostream& os, const PeerState& m) {
+  return schema::print(os, "PeerState", m);
 }
 
 std::ostream& operator<<(std::ostream& os, const Message& m) {

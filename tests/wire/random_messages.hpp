@@ -34,6 +34,8 @@ inline constexpr MessageType all_message_types[] = {
     MessageType::tombstone_check,
     MessageType::tombstone_check_reply,
     MessageType::purge,
+    MessageType::status_request,
+    MessageType::status_reply,
 };
 
 class MessageGenerator {
@@ -138,6 +140,12 @@ class MessageGenerator {
       case MessageType::tombstone_check_reply:
         return TombstoneCheckReply{u64(), siblings(), flag()};
       case MessageType::purge: return Purge{u64(), bytes(), siblings()};
+      case MessageType::status_request: return StatusRequest{u64()};
+      case MessageType::status_reply: {
+        StatusReply reply{u64(), bytes(), u64(), u64(), u64(), {}};
+        for (std::size_t i = below(4); i > 0; --i) reply.peers.push_back({bytes(), bytes()});
+        return reply;
+      }
     }
     return Error{};
   }

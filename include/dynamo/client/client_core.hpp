@@ -35,13 +35,17 @@ class ClientCore {
   ClientCore(const ClientCore&) = delete;
   ClientCore& operator=(const ClientCore&) = delete;
 
+  using StatusCallback = std::function<void(std::error_code, wire::StatusReply)>;
+
   void get(Key key, ReadOptions options, GetCallback done);
+  // Asks one node how it and its peers are (keys, hints, peer states).
+  void status(const std::string& node, StatusCallback done);
   void put(Key key, const Context& context, Value value, WriteOptions options, WriteCallback done);
   void remove(Key key, const Context& context, WriteOptions options, WriteCallback done);
 
   const std::optional<ring::Ring>& ring() const { return ring_; }
   T& transport() { return transport_; }
-  std::size_t pending() const { return requests_.size(); }
+  std::size_t pending() const { return requests_.size() + status_queries_.size(); }
 
  private:
   struct Request {
@@ -73,6 +77,12 @@ class ClientCore {
   PeerHealth health_;
   std::set<std::string> hello_sent_;
   std::map<std::uint64_t, Request> requests_;
+  struct StatusQuery {
+    std::string node;
+    StatusCallback done;
+    TimerId timer = 0;
+  };
+  std::map<std::uint64_t, StatusQuery> status_queries_;
   std::uint64_t incarnation_;
   std::uint64_t last_id_ = 0;
   std::size_t next_seed_ = 0;

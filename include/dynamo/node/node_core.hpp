@@ -25,6 +25,7 @@
 #include "dynamo/ring/ring.hpp"
 #include "dynamo/wire/frame.hpp"
 #include "dynamo/wire/messages.hpp"
+#include "dynamo/wire/value_codec.hpp"
 
 namespace dynamo {
 
@@ -159,6 +160,10 @@ class NodeCore {
                                 const wire::TombstoneCheckReply& reply);
   bool holds_hint_for(std::string_view key) const;
 
+  void suspect(const std::string& peer, std::chrono::milliseconds at) {
+    if (health_.timed_out(peer, at)) log(peer + " suspected: a request to it timed out");
+  }
+  wire::StatusReply status(std::uint64_t request_id) const;
   std::uint64_t next_id() { return ++last_id_; }
   std::chrono::milliseconds now() const { return transport_.now(); }
   bool is_self(std::string_view node) const { return node == config_.name; }

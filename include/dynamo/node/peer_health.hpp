@@ -15,13 +15,20 @@ class PeerHealth {
  public:
   explicit PeerHealth(std::chrono::milliseconds suspect_period) : period_(suspect_period) {}
 
-  void heard_from(std::string_view peer) {
+  // Returns true when the peer was suspected until now.
+  bool heard_from(std::string_view peer, std::chrono::milliseconds now) {
     const auto it = suspected_until_.find(peer);
-    if (it != suspected_until_.end()) suspected_until_.erase(it);
+    if (it == suspected_until_.end()) return false;
+    const bool was_suspected = now < it->second;
+    suspected_until_.erase(it);
+    return was_suspected;
   }
 
-  void timed_out(std::string_view peer, std::chrono::milliseconds now) {
+  // Returns true when the peer was not suspected before.
+  bool timed_out(std::string_view peer, std::chrono::milliseconds now) {
+    const bool fresh = !is_suspected(peer, now);
     suspected_until_.insert_or_assign(std::string(peer), now + period_);
+    return fresh;
   }
 
   bool is_suspected(std::string_view peer, std::chrono::milliseconds now) const {

@@ -40,6 +40,8 @@ enum class MessageType : std::uint8_t {
   tombstone_check = 0x25,
   tombstone_check_reply = 0x26,
   purge = 0x27,
+  status_request = 0x05,
+  status_reply = 0x06,
 };
 
 // The outcome a reply reports. A quorum failure says how far it got: "replied 2 of required 3".
@@ -225,10 +227,36 @@ struct Purge {
   friend bool operator==(const Purge&, const Purge&) = default;
 };
 
+// An operator's question to one node: how are you and your peers? (dynamo-cli status)
+struct StatusRequest {
+  static constexpr MessageType type = MessageType::status_request;
+  std::uint64_t request_id = 0;
+  friend bool operator==(const StatusRequest&, const StatusRequest&) = default;
+};
+
+// One peer as the answering node sees it.
+struct PeerState {
+  std::string name;
+  std::string state;  // "up", "suspected" or "refused"
+  friend bool operator==(const PeerState&, const PeerState&) = default;
+};
+
+struct StatusReply {
+  static constexpr MessageType type = MessageType::status_reply;
+  std::uint64_t request_id = 0;
+  std::string node;
+  std::uint64_t keys = 0;
+  std::uint64_t hints = 0;   // hints this node keeps for others
+  std::uint64_t digest = 0;  // of every key and sibling set held: equal data, equal digest
+  std::vector<PeerState> peers;
+  friend bool operator==(const StatusReply&, const StatusReply&) = default;
+};
+
 using Message = std::variant<Hello, Error, RingRequest, RingReply, ClientGet, ClientGetReply,
                              ClientPut, ClientRemove, ClientWriteReply, ReplicaRead,
                              ReplicaReadReply, ReplicaWrite, HintedWrite, ReplicaWriteAck,
-                             TombstoneCheck, TombstoneCheckReply, Purge>;
+                             TombstoneCheck, TombstoneCheckReply, Purge, StatusRequest,
+                             StatusReply>;
 
 inline MessageType message_type(const Message& m) {
   return std::visit([](const auto& alt) { return std::decay_t<decltype(alt)>::type; }, m);
@@ -254,6 +282,9 @@ std::ostream& operator<<(std::ostream& os, const ReplicaWriteAck& m);
 std::ostream& operator<<(std::ostream& os, const TombstoneCheck& m);
 std::ostream& operator<<(std::ostream& os, const TombstoneCheckReply& m);
 std::ostream& operator<<(std::ostream& os, const Purge& m);
+std::ostream& operator<<(std::ostream& os, const StatusRequest& m);
+std::ostream& operator<<(std::ostream& os, const StatusReply& m);
+std::ostream& operator<<(std::ostream& os, const PeerState& m);
 std::ostream& operator<<(std::ostream& os, const Message& m);
 
 }  // namespace dynamo::wire

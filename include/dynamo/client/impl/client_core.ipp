@@ -21,6 +21,10 @@ ClientCore<T>::ClientCore(ClientConfig config, std::string resolver_name, T tran
 template <Transport T>
 ClientCore<T>::~ClientCore() {
   transport_.cancel(ring_timer_);
+  for (auto& [id, query] : status_queries_) {
+    transport_.cancel(query.timer);
+    query.done(make_error_code(errc::shutdown), {});
+  }
   for (auto& [id, request] : requests_) {
     transport_.cancel(request.timer);
     const auto ec = make_error_code(errc::shutdown);
@@ -82,6 +86,22 @@ void ClientCore<T>::remove(Key key, const Context& context, WriteOptions options
 }
 
 template <Transport T>
+void ClientCore<T>::status(const std::string& node, StatusCallback done) {
+  const std::uint64_t id = ++last_id_;
+  StatusQuery& query = status_queries_[id];
+  query.node = node;
+  query.done = std::move(done);
+  query.timer = transport_.schedule(config_.request_timeout, [this, id] {
+    const auto it = status_queries_.find(id);
+    if (it == status_queries_.end()) return;
+    auto finish = std::move(it->second.done);
+    status_queries_.erase(it);
+    finish(make_error_code(errc::timeout), {});
+  });
+  send(node, wire::StatusRequest{id});
+}
+
+template <Transport T>
 void ClientCore<T>::submit(wire::Message message, bool is_read, std::string_view key,
                            GetCallback on_get, WriteCallback on_write) {
   const std::uint64_t id = ++last_id_;
@@ -140,7 +160,7 @@ void ClientCore<T>::on_frame(std::string_view from, std::string_view bytes) {
   wire::Message message;
   if (wire::decode_frame(bytes, config_.limits, message)) return;
   const std::string peer(from);
-  health_.heard_from(peer);
+  health_.heard_from(peer, transport_.now());
   if (const auto* hello = std::get_if<wire::Hello>(&message)) {
     if (hello->reply_requested) send_hello(peer);
     return;
@@ -153,6 +173,14 @@ void ClientCore<T>::on_frame(std::string_view from, std::string_view bytes) {
       transport_.cancel(ring_timer_);
     }
     return;
+  }
+  if (auto* reply = std::get_if<wire::StatusReply>(&message)) {
+    const auto it = status_queries_.find(reply->request_id);
+    if (it == status_queries_.end() || it->second.node != peer) return;
+    auto finish = std::move(it->second.done);
+    transport_.cancel(it->second.timer);
+    status_queries_.erase(it);
+    return finish({}, std::move(*reply));
   }
   std::uint64_t id = 0;
   const wire::Status* status = nullptr;

@@ -51,7 +51,7 @@ auto NodeCore<S, T>::replace_silent(Plan& plan, const std::set<std::string>& ans
   for (std::size_t i = 0; i < original; ++i) {
     const Target silent = plan.targets[i];
     if (answered.contains(silent.node)) continue;
-    health_.timed_out(silent.node, now());
+    suspect(silent.node, now());
     while (!plan.spares.empty()) {
       std::string spare = std::move(plan.spares.front());
       plan.spares.erase(plan.spares.begin());
@@ -161,7 +161,7 @@ void NodeCore<S, T>::forward(const std::string& target, wire::Message request,
   op.timer = transport_.schedule(config_.forward_timeout, [this, id] {
     const auto it = forwards_.find(id);
     if (it == forwards_.end()) return;
-    health_.timed_out(it->second.target, now());
+    suspect(it->second.target, now());
     auto reply = std::move(it->second.on_reply);
     forwards_.erase(it);
     reply(wire::Status{static_cast<std::uint32_t>(errc::timeout), 0, 0}, nullptr);
@@ -245,7 +245,7 @@ void NodeCore<S, T>::finish_read(std::uint64_t id) {
   for (const Target& t : op.plan.targets) {
     const auto reply = op.replies.find(t.node);
     if (reply == op.replies.end()) {
-      health_.timed_out(t.node, now());
+      suspect(t.node, now());
     } else if (reply->second != merged && t.primary) {
       if (is_self(t.node)) {
         merge_into_storage(op.plan.pos, op.key, merged);
@@ -354,7 +354,7 @@ void NodeCore<S, T>::finish_write(std::uint64_t id) {
   }
   for (const Target& t : op.plan.targets) {
     if (op.acked.contains(t.node)) continue;
-    health_.timed_out(t.node, now());
+    suspect(t.node, now());
     if (!is_self(t.owner()) && covered.insert(t.owner()).second) {
       merge_into_hint(t.owner(), op.key, op.replicated);
     }

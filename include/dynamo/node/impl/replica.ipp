@@ -15,7 +15,7 @@ void NodeCore<S, T>::on_frame(std::string_view from, std::string_view bytes) {
     return;
   }
   const std::string peer(from);
-  health_.heard_from(peer);
+  if (health_.heard_from(peer, now())) log(peer + " answers again");
   if (const auto* hello = std::get_if<wire::Hello>(&message)) return handle_hello(peer, *hello);
   if (refused_.contains(peer)) return;
   if (!verified_.contains(peer)) {
@@ -123,6 +123,8 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
             storage_.erase(pos, m.key);
             tombstone_candidates_.erase(m.key);
           }
+        } else if constexpr (std::is_same_v<M, wire::StatusRequest>) {
+          send(from, status(m.request_id));
         } else if constexpr (std::is_same_v<M, wire::Error>) {
           log("error from " + from + ": " + m.message);
         }
@@ -143,6 +145,29 @@ bool NodeCore<S, T>::first_delivery(const std::string& from, std::uint64_t reque
   if (!seen_requests_.insert(request).second) return false;
   recent_requests_.emplace_back(now(), std::move(request));
   return true;
+}
+
+// What an operator sees with dynamo-cli status. The digest folds every key and sibling set in
+// ring order, so replicas holding the same data report the same digest.
+template <Storage S, Transport T>
+wire::StatusReply NodeCore<S, T>::status(std::uint64_t request_id) const {
+  wire::StatusReply reply{request_id, config_.name, storage_.size(), storage_.hint_count(), 0, {}};
+  storage_.for_each_in_range({{0, 0}, {~0ULL, ~0ULL}},
+                             [&](ring::Position, std::string_view key, const Siblings& s) {
+                               const std::string entry = std::string(key) + '\0' +
+                                                         wire::encode_siblings(s);
+                               const ring::Position h = ring::hash_key(ring::HashKind::xxh3_128,
+                                                                       entry);
+                               reply.digest = (reply.digest ^ h.hi) * 0x100000001b3ULL + h.lo;
+                             });
+  for (const ring::Member& m : ring_.members()) {
+    if (is_self(m.name)) continue;
+    const char* state = refused_.contains(m.name)                 ? "refused"
+                        : health_.is_suspected(m.name, now())     ? "suspected"
+                                                                  : "up";
+    reply.peers.push_back({m.name, state});
+  }
+  return reply;
 }
 
 template <Storage S, Transport T>
