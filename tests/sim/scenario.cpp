@@ -287,14 +287,8 @@ class Scenario {
     }
   }
 
-  std::size_t hints_left() const {
-    std::size_t hints = 0;
-    for (const auto& name : cluster_.names()) hints += cluster_.disk(name).hint_count();
-    return hints;
-  }
-
   void check_hints_drained() {
-    if (const std::size_t left = hints_left()) {
+    if (const std::size_t left = cluster_.hint_count()) {
       violation("hinted handoff: " + std::to_string(left) + " hints left with every owner back");
     }
   }

@@ -46,6 +46,13 @@ class SimCluster {
   NodeType& node(const std::string& name) { return *nodes_.at(name); }
   const MemoryStorage& disk(const std::string& name) const { return *disks_.at(name); }
 
+  // Hints waiting on every disk: zero once hinted handoff has delivered everything.
+  std::size_t hint_count() const {
+    std::size_t hints = 0;
+    for (const auto& [name, disk] : disks_) hints += disk->hint_count();
+    return hints;
+  }
+
   // Kills the node: everything in flight to it and in its memory is lost. With wipe_disk its
   // storage is lost too, as when a machine is replaced.
   void crash(const std::string& name, bool wipe_disk = false) {
