@@ -91,6 +91,8 @@ void StreamTransportState<Traits>::handshake(const ConnectionPtr& conn) {
                       if (conn->closed) return;
                       if (ec) {
                         ++self->stats_.handshake_failures;
+                        // A peer that fails the handshake is not redialled on every send.
+                        if (conn->outbound) self->back_off(conn->peer);
                         self->log("handshake with " + (conn->peer.empty() ? "a new connection" : conn->peer) +
                                   " failed: " + ec.message());
                         return self->close(conn);

@@ -1,0 +1,36 @@
+#pragma once
+// dynamo-cli's command line: where the cluster is, how to reach it, and one command.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <dynamo/core/context.hpp>
+#include <dynamo/transport/tls_transport.hpp>
+
+#include "common/peer_list.hpp"
+
+namespace examples {
+
+struct CliOptions {
+  std::vector<PeerAddress> peers;  // seeds for the ring, and the nodes `status` asks
+  std::optional<dynamo::TlsConfig> tls;
+  std::chrono::milliseconds timeout{3000};  // per request and coordinator
+  std::string cluster = "dynamo";
+  std::string resolver;
+  std::string command;             // get, put, remove, ring or status
+  std::string key;
+  std::string value;               // put only
+  dynamo::Context context;         // --context; empty for a blind put
+  std::uint32_t r = 0, w = 0;      // 0: the nodes' defaults
+};
+
+std::string cli_usage();
+
+// Throws UsageError for a missing or malformed flag, an unknown command, a wrong number of
+// arguments, or a --context that does not decode. Returns nullopt for --help.
+std::optional<CliOptions> parse_cli_options(int argc, const char* const* argv);
+
+}  // namespace examples

@@ -1,0 +1,120 @@
+// dynamo-peer: one dynamo node as a program. It binds its address, joins the static member list
+// given on the command line and serves clients until SIGINT or SIGTERM. Every event is one
+// timestamped line on stdout. Storage is MemoryStorage until the durable LogStorage exists.
+//
+// Example (three terminals):
+//   dynamo-peer --name a --peers a=127.0.0.1:7001,b=127.0.0.1:7002,c=127.0.0.1:7003
+//   dynamo-peer --name b --peers a=127.0.0.1:7001,b=127.0.0.1:7002,c=127.0.0.1:7003
+//   dynamo-peer --name c --peers a=127.0.0.1:7001,b=127.0.0.1:7002,c=127.0.0.1:7003
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+
+#include <dynamo/node.hpp>
+#include <dynamo/storage/memory_storage.hpp>
+
+#include "common/announced_resolver.hpp"
+#include "common/args.hpp"
+#include "common/connect.hpp"
+#include "peer/log_line.hpp"
+#include "peer/peer_options.hpp"
+
+namespace {
+
+using examples::log_line;
+using examples::PeerOptions;
+
+template <class Transport>
+using PeerNode = dynamo::Node<dynamo::MemoryStorage, Transport, examples::AnnouncedResolver>;
+
+dynamo::StreamTransportConfig transport_config(const PeerOptions& o) {
+  dynamo::StreamTransportConfig t;
+  t.name = o.name;
+  t.listen = o.listen;
+  for (const examples::PeerAddress& p : o.members) {
+    if (p.name != o.name) t.peers.emplace(p.name, p.address);
+  }
+  t.log = log_line;
+  return t;
+}
+
+template <class Transport>
+std::string startup_line(const PeerOptions& o, std::uint16_t port) {
+  std::ostringstream line;
+  line << o.name << ": listening on " << o.listen << " (port " << port << "), N=" << o.n
+       << " R=" << o.r << " W=" << o.w << ", transport " << examples::transport_name<Transport>()
+       << ", cluster " << o.cluster << ", resolver " << o.resolver << ", members";
+  for (const examples::PeerAddress& p : o.members) line << ' ' << p.name << '=' << p.address;
+  return line.str();
+}
+
+// Runs the node on one thread until a signal; the node (and with it the transport) is destroyed
+// in the signal handler, which fails its pending requests and closes every connection.
+template <class Transport>
+int serve(const PeerOptions& o, dynamo::Config config) {
+  asio::io_context io(1);
+  Transport transport =
+      examples::make_transport<Transport>(io.get_executor(), transport_config(o), o.tls);
+  const std::uint16_t port = transport.local_port();
+  auto node = std::make_unique<PeerNode<Transport>>(io.get_executor(), std::move(config),
+                                                    dynamo::MemoryStorage{}, std::move(transport));
+  log_line(startup_line<Transport>(o, port));
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](std::error_code ec, int signal) {
+    if (ec) return;
+    log_line(o.name + ": stopping on " + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    node.reset();
+    io.stop();
+  });
+  io.run();
+  log_line(o.name + ": stopped");
+  return 0;
+}
+
+int usage_error(const std::string& what) {
+  std::cerr << "dynamo-peer: " << what << "\n(dynamo-peer --help shows the options)\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::optional<PeerOptions> options;
+  try {
+    options = examples::parse_peer_options(argc, argv);
+  } catch (const examples::UsageError& e) {
+    return usage_error(e.what());
+  }
+  if (!options) {
+    std::cout << examples::peer_usage();
+    return 0;
+  }
+  dynamo::Config config = examples::node_config(*options);
+  config.log = log_line;
+  try {
+    dynamo::validate(config);  // before binding: "r must be in 1..n" is a usage error
+  } catch (const std::invalid_argument& e) {
+    return usage_error(e.what());
+  }
+  if (options->data_dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(*options->data_dir, ec);
+    if (ec) return usage_error("cannot create --data-dir " + *options->data_dir + ": " + ec.message());
+    log_line(options->name + ": data dir " + *options->data_dir +
+             " is reserved; data is kept in memory for now (no durable storage yet)");
+  }
+  examples::AnnouncedResolver::announced() = options->resolver;
+  try {
+    return options->tls ? serve<dynamo::TlsTransport>(*options, std::move(config))
+                        : serve<dynamo::TcpTransport>(*options, std::move(config));
+  } catch (const std::exception& e) {
+    std::cerr << "dynamo-peer: cannot start " << options->name << ": " << e.what() << "\n";
+    return 1;
+  }
+}

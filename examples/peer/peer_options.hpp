@@ -1,0 +1,39 @@
+#pragma once
+// dynamo-peer's command line, parsed into what a node needs. Flags and their checks live here so
+// that dynamo_peer.cpp is only about running the node.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <dynamo/node/config.hpp>
+#include <dynamo/transport/tls_transport.hpp>
+
+#include "common/peer_list.hpp"
+
+namespace examples {
+
+struct PeerOptions {
+  std::string name;
+  std::string listen;                // host:port to bind
+  std::vector<PeerAddress> members;  // every member, this node included
+  std::uint32_t n = 3, r = 2, w = 2;
+  std::string cluster = "dynamo";
+  std::string resolver;
+  std::optional<std::string> data_dir;
+  std::optional<dynamo::TlsConfig> tls;
+  std::chrono::milliseconds request_timeout{1000};
+  std::chrono::milliseconds hint_interval{500};
+};
+
+// Usage text for --help and errors.
+std::string peer_usage();
+
+// Throws UsageError for a missing or malformed flag. Returns nullopt for --help.
+std::optional<PeerOptions> parse_peer_options(int argc, const char* const* argv);
+
+// The node's Config (members, N/R/W, timeouts); dynamo::validate() is left to the caller.
+dynamo::Config node_config(const PeerOptions& options);
+
+}  // namespace examples
