@@ -187,6 +187,7 @@ class NodeCore {
   std::map<std::uint64_t, ForwardOp> forwards_;
   std::map<std::uint64_t, ReplayOp> replays_;
   std::set<std::pair<std::string, Key>> replaying_;
+  std::map<std::string, std::uint64_t> delivered_;  // hints acknowledged since the last log line
   std::map<std::uint64_t, TombstoneCheckOp> tombstone_checks_;
   std::set<Key> tombstone_candidates_;
   TimerId replay_timer_ = 0;

@@ -19,6 +19,11 @@ void NodeCore<S, T>::schedule_hint_replay() {
 // probes it again, and its acknowledgement shows it is back.
 template <Storage S, Transport T>
 void NodeCore<S, T>::replay_hints() {
+  // One log line per owner and round, not one per key: a returning node may get thousands.
+  for (const auto& [owner, keys] : delivered_) {
+    log("delivered hints to " + owner + ": " + std::to_string(keys) + " key(s)");
+  }
+  delivered_.clear();
   std::vector<ReplayOp> batch;
   storage_.for_each_hint([&](std::string_view owner, std::string_view key, const Siblings& s) {
     if (batch.size() + replays_.size() >= config_.hint_replay_batch) return;
@@ -53,7 +58,7 @@ void NodeCore<S, T>::on_replay_ack(std::uint64_t id, const wire::Status& status)
   if (!status.ok()) return;
   if (storage_.get_hint(replay.owner, replay.key) == replay.sent) {
     storage_.erase_hint(replay.owner, replay.key);
-    log("delivered hint for " + replay.key + " to " + replay.owner);
+    ++delivered_[replay.owner];
   }
 }
 
