@@ -124,6 +124,9 @@ class NodeCore {
   void finish_read(std::uint64_t id);
   void on_write_ack(std::uint64_t id, const std::string& from);
   void finish_write(std::uint64_t id);
+  template <class Reply>
+  void forward_for_siblings(const std::string& target, wire::Message request,
+                            SiblingsCallback done);
   void forward(const std::string& target, wire::Message request,
                std::function<void(const wire::Status&, const wire::Message*)> on_reply);
   void route_get(Key key, ReadOptions options, GetCallback done);

@@ -14,6 +14,7 @@
 
 #include "dynamo/core/bytes.hpp"
 #include "dynamo/core/siblings.hpp"
+#include "dynamo/errc.hpp"
 #include "dynamo/ring/member.hpp"
 #include "dynamo/ring/ring_params.hpp"
 
@@ -257,6 +258,21 @@ using Message = std::variant<Hello, Error, RingRequest, RingReply, ClientGet, Cl
                              ReplicaReadReply, ReplicaWrite, HintedWrite, ReplicaWriteAck,
                              TombstoneCheck, TombstoneCheckReply, Purge, StatusRequest,
                              StatusReply>;
+
+// A reply's status as an error code in dynamo's category (success when code is 0), and back.
+inline std::error_code to_error_code(const Status& s) {
+  return {static_cast<int>(s.code), dynamo_category()};
+}
+inline Status to_status(std::error_code ec, std::uint32_t replied, std::uint32_t required) {
+  return {static_cast<std::uint32_t>(ec.value()), replied, required};
+}
+
+// Stamps a request with its sender's id; messages without one are left alone.
+inline void set_request_id(Message& m, std::uint64_t id) {
+  std::visit([id](auto& alt) {
+    if constexpr (requires { alt.request_id; }) alt.request_id = id;
+  }, m);
+}
 
 inline MessageType message_type(const Message& m) {
   return std::visit([](const auto& alt) { return std::decay_t<decltype(alt)>::type; }, m);

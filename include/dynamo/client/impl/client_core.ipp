@@ -105,9 +105,7 @@ template <Transport T>
 void ClientCore<T>::submit(wire::Message message, bool is_read, std::string_view key,
                            GetCallback on_get, WriteCallback on_write) {
   const std::uint64_t id = ++last_id_;
-  std::visit([id](auto& m) {
-    if constexpr (requires { m.request_id; }) m.request_id = id;
-  }, message);
+  wire::set_request_id(message, id);
   if (const std::error_code ec = wire::check_limits(message, config_.limits)) {
     if (on_get) on_get(ec, {}, {});
     if (on_write) on_write(ec, {}, {});
@@ -195,7 +193,7 @@ void ClientCore<T>::on_frame(std::string_view from, std::string_view bytes) {
   }
   const auto it = requests_.find(id);
   if (it == requests_.end() || it->second.candidates[it->second.attempt] != peer) return;
-  const std::error_code ec(static_cast<int>(status->code), dynamo_category());
+  const std::error_code ec = wire::to_error_code(*status);
   if (auto* got = std::get_if<wire::ClientGetReply>(&message)) {
     complete(id, ec, std::move(got->siblings), *status);
   } else {

@@ -106,16 +106,7 @@ void NodeCore<S, T>::route_get(Key key, ReadOptions options, GetCallback done) {
   const auto target = coordinates(key) ? std::nullopt : forward_target(key);
   if (!target) return coordinate_get(std::move(key), options, std::move(done));
   wire::ClientGet request{0, std::move(key), static_cast<std::uint8_t>(options.r), options.strict};
-  forward(*target, std::move(request),
-          [done = std::move(done)](const wire::Status& status, const wire::Message* reply) {
-            const QuorumReport report{status.replied, status.required, false};
-            const auto* got = reply ? std::get_if<wire::ClientGetReply>(reply) : nullptr;
-            if (!status.ok() || !got) {
-              return done(std::error_code(static_cast<int>(status.code), dynamo_category()), {},
-                          report);
-            }
-            done({}, got->siblings, report);
-          });
+  forward_for_siblings<wire::ClientGetReply>(*target, std::move(request), std::move(done));
 }
 
 template <Storage S, Transport T>
@@ -136,15 +127,21 @@ void NodeCore<S, T>::route_write(Key key, VectorClock context, std::optional<Val
                                                                 options.strict})
                                 : wire::Message(wire::ClientRemove{0, std::move(key), encoded, w,
                                                                    options.strict});
-  forward(*target, std::move(request),
+  forward_for_siblings<wire::ClientWriteReply>(*target, std::move(request), std::move(done));
+}
+
+// Forwards a client request and hands the coordinator's answer (a Reply carrying siblings) to
+// `done`, as if this node had coordinated it.
+template <Storage S, Transport T>
+template <class Reply>
+void NodeCore<S, T>::forward_for_siblings(const std::string& target, wire::Message request,
+                                          SiblingsCallback done) {
+  forward(target, std::move(request),
           [done = std::move(done)](const wire::Status& status, const wire::Message* reply) {
             const QuorumReport report{status.replied, status.required, false};
-            const auto* wrote = reply ? std::get_if<wire::ClientWriteReply>(reply) : nullptr;
-            if (!status.ok() || !wrote) {
-              return done(std::error_code(static_cast<int>(status.code), dynamo_category()), {},
-                          report);
-            }
-            done({}, wrote->siblings, report);
+            const auto* answer = reply ? std::get_if<Reply>(reply) : nullptr;
+            if (!status.ok() || !answer) return done(wire::to_error_code(status), {}, report);
+            done({}, answer->siblings, report);
           });
 }
 
@@ -152,9 +149,7 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::forward(const std::string& target, wire::Message request,
                              std::function<void(const wire::Status&, const wire::Message*)> on_reply) {
   const std::uint64_t id = next_id();
-  std::visit([id](auto& m) {
-    if constexpr (requires { m.request_id; }) m.request_id = id;
-  }, request);
+  wire::set_request_id(request, id);
   ForwardOp& op = forwards_[id];
   op.target = target;
   op.on_reply = std::move(on_reply);

@@ -176,9 +176,7 @@ void NodeCore<S, T>::handle_client_get(const std::string& from, wire::ClientGet 
   route_get(std::move(request.key), ReadOptions{request.r, request.strict},
             [this, from, id](std::error_code ec, Siblings siblings, QuorumReport report) {
               send(from, wire::ClientGetReply{
-                             id,
-                             {static_cast<std::uint32_t>(ec.value()), report.replied,
-                              report.required},
+                             id, wire::to_status(ec, report.replied, report.required),
                              std::move(siblings)});
             });
 }
@@ -189,10 +187,8 @@ void NodeCore<S, T>::handle_client_write(const std::string& from, std::uint64_t 
                                          std::optional<Value> value, std::uint8_t w, bool strict) {
   const auto reply = [this, from, id](std::error_code ec, Siblings written,
                                       QuorumReport report) {
-    send(from, wire::ClientWriteReply{
-                   id,
-                   {static_cast<std::uint32_t>(ec.value()), report.replied, report.required},
-                   std::move(written)});
+    send(from, wire::ClientWriteReply{id, wire::to_status(ec, report.replied, report.required),
+                                      std::move(written)});
   };
   std::error_code ec;
   Context context = Context::decode(context_bytes, ec);
