@@ -90,8 +90,11 @@ void kill_and_restart(const std::string& label, PeerCluster& cluster,
             << " s\n";
   INFO(describe(drained));
   REQUIRE(hints_delivered);
-  // c came back empty (MemoryStorage) and got exactly the writes it missed, by hinted handoff.
-  CHECK(drained.at("c").keys == sizes.during_kill);
+  // c came back empty (MemoryStorage) and got the writes it missed by hinted handoff: every key
+  // written while it was down, plus any write still in flight to it when it was killed (at most
+  // one client window), whose coordinator kept a hint for it when c did not acknowledge.
+  CHECK(drained.at("c").keys >= sizes.during_kill);
+  CHECK(drained.at("c").keys <= sizes.during_kill + decltype(client)::window);
 
   start = Clock::now();
   const auto repaired = client.read_keys(0, total, ReadOptions{3, true}, 240s);
