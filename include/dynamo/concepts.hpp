@@ -48,6 +48,11 @@ using HintVisitor =
 //   s.for_each_hint(f)          Calls f(owner, key, siblings) for every hint, in (owner, key)
 //                               order. f must not modify s.
 //   s.hint_count()              Number of hints stored.
+//
+// Metadata is what a node must remember about itself across restarts (tokens, membership
+// generation), a few small named values with the same durability as keys.
+//   s.get_meta(name)            The value stored under name, or nullopt.
+//   s.put_meta(name, value)     Replaces it; nullopt erases it.
 // Thread safety: the node calls a storage from one executor only; no locking is required.
 template <class S>
 concept Storage = requires(S& s, const S& cs, ring::Position pos, std::string_view key,
@@ -63,6 +68,31 @@ concept Storage = requires(S& s, const S& cs, ring::Position pos, std::string_vi
   { s.erase_hint(key, key) } -> std::same_as<bool>;
   { cs.for_each_hint(visit_hint) } -> std::same_as<void>;
   { cs.hint_count() } -> std::convertible_to<std::size_t>;
+  { cs.get_meta(key) } -> std::same_as<std::optional<std::string>>;
+  { s.put_meta(key, std::optional<std::string>{}) } -> std::same_as<void>;
+};
+
+// A storage whose writes become durable later than put() returns (group commit) says so, and the
+// node then acknowledges a write only once it is durable. Without these members a write counts
+// as durable when put() returns.
+//   s.write_seq()               Sequence number of the latest change (0 before any).
+//   s.durable_seq()             Every change up to this number is durable. May be called from
+//                               any thread.
+//   s.on_durable(wake)          Installs wake(), called from any thread (the storage's own) each
+//                               time durable_seq() advances; an empty function uninstalls it, and
+//                               once that call returns wake is not running and never runs again.
+template <class S>
+concept DeferredDurability = requires(S& s, const S& cs, std::function<void()> wake) {
+  { cs.write_seq() } -> std::same_as<std::uint64_t>;
+  { cs.durable_seq() } -> std::same_as<std::uint64_t>;
+  { s.on_durable(std::move(wake)) } -> std::same_as<void>;
+};
+
+// A storage with background work (compaction) does it in bounded steps when the node's timer
+// calls maintain(); it returns true while more work is waiting, so the node calls again soon.
+template <class S>
+concept MaintainedStorage = requires(S& s) {
+  { s.maintain() } -> std::same_as<bool>;
 };
 
 // Transport is the protocol core's only door to the world: network, time and randomness. Going
@@ -77,6 +107,9 @@ concept Storage = requires(S& s, const S& cs, ring::Position pos, std::string_vi
 //   t.wall_clock_ms()           Milliseconds since the Unix epoch, for version timestamps only
 //                               (it may jump or skew, and nothing depends on it for correctness).
 //   t.random()                  A uniformly random 64-bit number.
+//   t.post(task)                Runs task soon on the node's executor, unless the transport has
+//                               stopped. The one call that may come from any thread: a storage's
+//                               flusher uses it to hand durability news back to the node.
 using TimerId = std::uint64_t;
 using ReceiveHandler = std::function<void(std::string_view from, std::string_view frame)>;
 
@@ -91,6 +124,7 @@ concept Transport = requires(T& t, const T& ct, std::string_view peer, std::stri
   { ct.now() } -> std::same_as<std::chrono::milliseconds>;
   { ct.wall_clock_ms() } -> std::same_as<std::uint64_t>;
   { t.random() } -> std::same_as<std::uint64_t>;
+  { t.post(std::move(task)) } -> std::same_as<void>;
 };
 
 // ConflictResolver turns the siblings of a read into the values handed to the caller.

@@ -40,6 +40,8 @@ void validate(const Config& config) {
   require_positive(config.suspect_period, "suspect_period");
   require_positive(config.hint_replay_interval, "hint_replay_interval");
   require_positive(config.tombstone_sweep_interval, "tombstone_sweep_interval");
+  require_positive(config.storage_maintenance_interval, "storage_maintenance_interval");
+  require_positive(config.storage_maintenance_step, "storage_maintenance_step");
   if (config.tombstone_grace.count() < 0) reject("tombstone_grace must not be negative");
   if (config.hint_replay_batch == 0) reject("hint_replay_batch must be at least 1");
   if (config.tombstone_sweep_batch == 0) reject("tombstone_sweep_batch must be at least 1");

@@ -22,6 +22,8 @@ struct Storage {
   bool erase_hint(std::string_view, std::string_view) { return false; }
   void for_each_hint(const dynamo::HintVisitor&) const {}
   std::size_t hint_count() const { return 0; }
+  std::optional<std::string> get_meta(std::string_view) const { return {}; }
+  void put_meta(std::string_view, std::optional<std::string>) {}
 };
 
 struct Transport {
@@ -32,6 +34,7 @@ struct Transport {
   std::chrono::milliseconds now() const { return {}; }
   std::uint64_t wall_clock_ms() const { return 0; }
   std::uint64_t random() { return 4; }
+  void post(std::function<void()>) {}
 };
 
 struct Resolver {
@@ -60,6 +63,19 @@ struct StorageWithoutHints {
   std::size_t size() const { return 0; }
 };
 
+struct StorageWithoutMeta {
+  std::optional<dynamo::Siblings> get(dynamo::ring::Position, std::string_view) const { return {}; }
+  void put(dynamo::ring::Position, std::string_view, dynamo::Siblings) {}
+  bool erase(dynamo::ring::Position, std::string_view) { return false; }
+  void for_each_in_range(dynamo::ring::PositionRange, const dynamo::RangeVisitor&) const {}
+  std::size_t size() const { return 0; }
+  std::optional<dynamo::Siblings> get_hint(std::string_view, std::string_view) const { return {}; }
+  void put_hint(std::string_view, std::string_view, dynamo::Siblings) {}
+  bool erase_hint(std::string_view, std::string_view) { return false; }
+  void for_each_hint(const dynamo::HintVisitor&) const {}
+  std::size_t hint_count() const { return 0; }
+};
+
 struct StorageWithMutatingGet : Storage {
   std::optional<dynamo::Siblings> get(dynamo::ring::Position, std::string_view) { return {}; }
 };
@@ -69,6 +85,17 @@ struct TransportWithoutClock {
   void on_receive(dynamo::ReceiveHandler) {}
   dynamo::TimerId schedule(std::chrono::milliseconds, std::function<void()>) { return 0; }
   void cancel(dynamo::TimerId) {}
+  std::uint64_t wall_clock_ms() const { return 0; }
+  std::uint64_t random() { return 4; }
+  void post(std::function<void()>) {}
+};
+
+struct TransportWithoutPost {
+  void send(std::string_view, std::string) {}
+  void on_receive(dynamo::ReceiveHandler) {}
+  dynamo::TimerId schedule(std::chrono::milliseconds, std::function<void()>) { return 0; }
+  void cancel(dynamo::TimerId) {}
+  std::chrono::milliseconds now() const { return {}; }
   std::uint64_t wall_clock_ms() const { return 0; }
   std::uint64_t random() { return 4; }
 };
@@ -94,7 +121,11 @@ static_assert(dynamo::ConflictResolver<dynamo::LastWriteWins>);
 static_assert(!dynamo::Storage<archetype::StorageWithoutErase>);
 static_assert(!dynamo::Storage<archetype::StorageWithMutatingGet>);
 static_assert(!dynamo::Storage<archetype::StorageWithoutHints>);
+static_assert(!dynamo::Storage<archetype::StorageWithoutMeta>);
 static_assert(!dynamo::Transport<archetype::TransportWithoutClock>);
+static_assert(!dynamo::Transport<archetype::TransportWithoutPost>);
+static_assert(!dynamo::DeferredDurability<dynamo::MemoryStorage>);
+static_assert(!dynamo::MaintainedStorage<dynamo::MemoryStorage>);
 static_assert(!dynamo::ConflictResolver<archetype::ResolverWithoutName>);
 static_assert(!dynamo::ConflictResolver<archetype::ResolverReturningOneValue>);
 

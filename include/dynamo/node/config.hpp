@@ -44,6 +44,10 @@ struct Config {
   milliseconds tombstone_grace{std::chrono::hours(24)};  // a tombstone lives at least this long
   milliseconds tombstone_sweep_interval{std::chrono::minutes(1)};
   std::uint32_t tombstone_sweep_batch = 64;  // keys checked per sweep
+  // How often a MaintainedStorage (LogStorage) gets a step of background work (compaction), and
+  // how soon the next step follows while work remains: together they bound its rate.
+  milliseconds storage_maintenance_interval{1000};
+  milliseconds storage_maintenance_step{20};
 
   std::size_t max_clock_entries = VectorClock::default_max_entries;
   wire::Limits limits;

@@ -147,11 +147,16 @@ class NodeCore {
                    const Siblings& incoming);
   void merge_into_storage(ring::Position pos, std::string_view key, const Siblings& incoming);
   void merge_into_hint(const std::string& owner, std::string_view key, const Siblings& incoming);
+  void acknowledge_when_durable(const std::string& to, std::uint64_t request_id);
   void send(const std::string& to, const wire::Message& message);
   void send_hello(const std::string& peer);
   void log(const std::string& line) const;
 
-  // maintenance.ipp: hinted handoff and tombstone collection
+  // maintenance.ipp: durability of acknowledgements, storage maintenance, hinted handoff and
+  // tombstone collection
+  void when_durable(std::function<void()> action);
+  void release_durable();
+  void schedule_storage_maintenance(std::chrono::milliseconds delay);
   void schedule_hint_replay();
   void replay_hints();
   void on_replay_ack(std::uint64_t id, const wire::Status& status);
@@ -195,6 +200,9 @@ class NodeCore {
   std::set<Key> tombstone_candidates_;
   TimerId replay_timer_ = 0;
   TimerId sweep_timer_ = 0;
+  TimerId maintenance_timer_ = 0;
+  // Acknowledgements waiting for the storage to make a write durable: (write_seq, send it).
+  std::deque<std::pair<std::uint64_t, std::function<void()>>> awaiting_durable_;
   std::uint64_t malformed_frames_ = 0;
   std::set<std::pair<std::string, std::uint64_t>> seen_requests_;
   std::deque<std::pair<std::chrono::milliseconds, std::pair<std::string, std::uint64_t>>>

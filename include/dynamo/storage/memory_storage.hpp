@@ -9,13 +9,14 @@
 #include <utility>
 
 #include "dynamo/concepts.hpp"
+#include "dynamo/storage/slot_order.hpp"
 
 namespace dynamo {
 
 class MemoryStorage {
  public:
   std::optional<Siblings> get(ring::Position pos, std::string_view key) const {
-    const auto it = map_.find(SlotView{pos, key});
+    const auto it = map_.find(storage::SlotView{pos, key});
     if (it == map_.end()) return std::nullopt;
     return it->second;
   }
@@ -25,23 +26,23 @@ class MemoryStorage {
       erase(pos, key);
       return;
     }
-    const auto it = map_.find(SlotView{pos, key});
+    const auto it = map_.find(storage::SlotView{pos, key});
     if (it != map_.end()) {
       it->second = std::move(siblings);
     } else {
-      map_.emplace(Slot{pos, std::string(key)}, std::move(siblings));
+      map_.emplace(storage::Slot{pos, std::string(key)}, std::move(siblings));
     }
   }
 
   bool erase(ring::Position pos, std::string_view key) {
-    const auto it = map_.find(SlotView{pos, key});
+    const auto it = map_.find(storage::SlotView{pos, key});
     if (it == map_.end()) return false;
     map_.erase(it);
     return true;
   }
 
   void for_each_in_range(ring::PositionRange range, const RangeVisitor& visit) const {
-    for (auto it = map_.lower_bound(SlotView{range.first, {}});
+    for (auto it = map_.lower_bound(storage::SlotView{range.first, {}});
          it != map_.end() && it->first.pos <= range.last; ++it) {
       visit(it->first.pos, it->first.key, it->second);
     }
@@ -81,35 +82,24 @@ class MemoryStorage {
 
   std::size_t hint_count() const { return hints_.size(); }
 
+  std::optional<std::string> get_meta(std::string_view name) const {
+    const auto it = meta_.find(name);
+    if (it == meta_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  void put_meta(std::string_view name, std::optional<std::string> value) {
+    if (!value) {
+      if (const auto it = meta_.find(name); it != meta_.end()) meta_.erase(it);
+      return;
+    }
+    meta_.insert_or_assign(std::string(name), std::move(*value));
+  }
+
  private:
-  // Keys ordered by ring position first, so a partition's keys are one contiguous run.
-  struct Slot {
-    ring::Position pos;
-    std::string key;
-  };
-  struct SlotView {
-    ring::Position pos;
-    std::string_view key;
-  };
-  struct SlotLess {
-    using is_transparent = void;
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const {
-      if (a.pos != b.pos) return a.pos < b.pos;
-      return std::string_view(a.key) < std::string_view(b.key);
-    }
-  };
-  std::map<Slot, Siblings, SlotLess> map_;
-  struct HintLess {
-    using is_transparent = void;
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const {
-      const std::string_view a_owner(a.first), b_owner(b.first);
-      if (a_owner != b_owner) return a_owner < b_owner;
-      return std::string_view(a.second) < std::string_view(b.second);
-    }
-  };
-  std::map<std::pair<std::string, std::string>, Siblings, HintLess> hints_;  // (owner, key)
+  std::map<storage::Slot, Siblings, storage::SlotLess> map_;
+  std::map<storage::HintSlot, Siblings, storage::HintLess> hints_;
+  std::map<std::string, std::string, std::less<>> meta_;
 };
 
 static_assert(Storage<MemoryStorage>);

@@ -34,6 +34,10 @@ class SimStorage {
   }
   void for_each_hint(const HintVisitor& visit) const { disk_->for_each_hint(visit); }
   std::size_t hint_count() const { return disk_->hint_count(); }
+  std::optional<std::string> get_meta(std::string_view name) const { return disk_->get_meta(name); }
+  void put_meta(std::string_view name, std::optional<std::string> value) {
+    disk_->put_meta(name, std::move(value));
+  }
 
  private:
   std::shared_ptr<MemoryStorage> disk_;

@@ -33,6 +33,8 @@ class SimTransport {
   std::chrono::milliseconds now() const { return sim_->now(); }
   std::uint64_t wall_clock_ms() const { return sim_->wall_clock_ms(name_); }
   std::uint64_t random() { return sim_->random(); }
+  // The simulator is single-threaded: unlike the TCP transports, this post is for its own thread.
+  void post(std::function<void()> task) { schedule(std::chrono::milliseconds(0), std::move(task)); }
 
  private:
   Simulator* sim_;

@@ -73,6 +73,12 @@ class BasicStreamTransport {
                                           .count());
   }
   std::uint64_t random() { return state_->random(); }
+  // May be called from any thread (concepts.hpp).
+  void post(std::function<void()> task) {
+    asio::post(state_->executor(), [state = std::weak_ptr(state_), task = std::move(task)] {
+      if (const auto alive = state.lock(); alive && !alive->stopped()) task();
+    });
+  }
 
   // The port actually bound (useful with "127.0.0.1:0").
   std::uint16_t local_port() const { return state_->local_port(); }

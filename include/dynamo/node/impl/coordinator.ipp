@@ -312,7 +312,7 @@ void NodeCore<S, T>::coordinate_write(Key key, VectorClock context, std::optiona
   // A home replica that is unreachable with no fallback left to stand in for it gets its copy as
   // a hint kept here, so hinted handoff still brings it the write when it returns.
   for (const std::string& owner : op.plan.uncovered) merge_into_hint(owner, key, op.replicated);
-  if (local) on_write_ack(id, config_.name);
+  if (local) when_durable([this, id] { on_write_ack(id, config_.name); });
 }
 
 template <Storage S, Transport T>

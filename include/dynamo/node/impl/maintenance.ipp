@@ -6,6 +6,45 @@
 
 namespace dynamo {
 
+// A replica acknowledges a write only once its storage says the write is durable; with group
+// commit that is after the flusher's next fdatasync, which this waits for without blocking.
+template <Storage S, Transport T>
+void NodeCore<S, T>::when_durable(std::function<void()> action) {
+  if constexpr (DeferredDurability<S>) {
+    const std::uint64_t seq = storage_.write_seq();
+    if (seq > storage_.durable_seq()) {
+      awaiting_durable_.emplace_back(seq, std::move(action));
+      return;
+    }
+  }
+  action();
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::release_durable() {
+  if constexpr (DeferredDurability<S>) {
+    const std::uint64_t durable = storage_.durable_seq();
+    while (!awaiting_durable_.empty() && awaiting_durable_.front().first <= durable) {
+      auto action = std::move(awaiting_durable_.front().second);
+      awaiting_durable_.pop_front();
+      action();
+    }
+  }
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::schedule_storage_maintenance(std::chrono::milliseconds delay) {
+  if constexpr (MaintainedStorage<S>) {
+    maintenance_timer_ = transport_.schedule(delay, [this] {
+      const bool more = storage_.maintain();
+      schedule_storage_maintenance(more ? config_.storage_maintenance_step
+                                        : config_.storage_maintenance_interval);
+    });
+  } else {
+    (void)delay;
+  }
+}
+
 template <Storage S, Transport T>
 void NodeCore<S, T>::schedule_hint_replay() {
   replay_timer_ = transport_.schedule(config_.hint_replay_interval, [this] {

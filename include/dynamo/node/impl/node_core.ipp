@@ -40,14 +40,21 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
                              [this](ring::Position, std::string_view key, const Siblings& s) {
                                note_tombstones(key, s);
                              });
+  if constexpr (DeferredDurability<S>) {
+    // The storage calls this from its flusher thread; post() brings the news to our executor.
+    storage_.on_durable([this] { transport_.post([this] { release_durable(); }); });
+  }
   schedule_hint_replay();
   schedule_tombstone_sweep();
+  schedule_storage_maintenance(config_.storage_maintenance_interval);
 }
 
 template <Storage S, Transport T>
 NodeCore<S, T>::~NodeCore() {
+  if constexpr (DeferredDurability<S>) storage_.on_durable({});
   transport_.cancel(replay_timer_);
   transport_.cancel(sweep_timer_);
+  transport_.cancel(maintenance_timer_);
   for (auto& [id, op] : reads_) {
     transport_.cancel(op.timer);
     if (op.done) op.done(make_error_code(errc::shutdown), {}, op.report);

@@ -95,14 +95,14 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
           if (m.status.ok()) on_read_reply(m.request_id, from, std::move(m.siblings));
         } else if constexpr (std::is_same_v<M, wire::ReplicaWrite>) {
           merge_into_storage(ring::hash_key(ring_.params().hash, m.key), m.key, m.siblings);
-          send(from, wire::ReplicaWriteAck{m.request_id, ok});
+          acknowledge_when_durable(from, m.request_id);
         } else if constexpr (std::is_same_v<M, wire::HintedWrite>) {
           if (is_self(m.intended_owner)) {
             merge_into_storage(ring::hash_key(ring_.params().hash, m.key), m.key, m.siblings);
           } else {
             merge_into_hint(m.intended_owner, m.key, m.siblings);
           }
-          send(from, wire::ReplicaWriteAck{m.request_id, ok});
+          acknowledge_when_durable(from, m.request_id);
         } else if constexpr (std::is_same_v<M, wire::ReplicaWriteAck>) {
           if (replays_.contains(m.request_id)) return on_replay_ack(m.request_id, m.status);
           if (m.status.ok()) on_write_ack(m.request_id, from);
@@ -241,6 +241,13 @@ void NodeCore<S, T>::merge_into_hint(const std::string& owner, std::string_view 
   } else if (stored->merge(incoming)) {
     storage_.put_hint(owner, key, std::move(*stored));
   }
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::acknowledge_when_durable(const std::string& to, std::uint64_t request_id) {
+  when_durable([this, to, request_id] {
+    send(to, wire::ReplicaWriteAck{request_id, wire::Status{}});
+  });
 }
 
 template <Storage S, Transport T>

@@ -62,6 +62,8 @@ class StreamTransportState : public std::enable_shared_from_this<StreamTransport
     config_.peers.insert_or_assign(std::move(name), std::move(address));
   }
   std::uint16_t local_port() const { return port_; }
+  const asio::any_io_executor& executor() const { return executor_; }
+  bool stopped() const { return stopped_; }
   const StreamTransportStats& stats() const { return stats_; }
 
  private:
