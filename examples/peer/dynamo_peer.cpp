@@ -1,6 +1,7 @@
 // dynamo-peer: one dynamo node as a program. It binds its address, joins the static member list
 // given on the command line and serves clients until SIGINT or SIGTERM. Every event is one
-// timestamped line on stdout. Storage is MemoryStorage until the durable LogStorage exists.
+// timestamped line on stdout. Data lives in a LogStorage under --data-dir (or, with --storage
+// memory, only in memory), so a killed and restarted peer serves everything it acknowledged.
 //
 // Example (three terminals):
 //   dynamo-peer --name a --peers a=127.0.0.1:7001,b=127.0.0.1:7002,c=127.0.0.1:7003
@@ -8,7 +9,6 @@
 //   dynamo-peer --name c --peers a=127.0.0.1:7001,b=127.0.0.1:7002,c=127.0.0.1:7003
 
 #include <csignal>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -17,6 +17,7 @@
 #include <asio/signal_set.hpp>
 
 #include <dynamo/node.hpp>
+#include <dynamo/storage/log_storage.hpp>
 #include <dynamo/storage/memory_storage.hpp>
 
 #include "common/announced_resolver.hpp"
@@ -30,8 +31,8 @@ namespace {
 using examples::log_line;
 using examples::PeerOptions;
 
-template <class Transport>
-using PeerNode = dynamo::Node<dynamo::MemoryStorage, Transport, examples::AnnouncedResolver>;
+template <class Storage, class Transport>
+using PeerNode = dynamo::Node<Storage, Transport, examples::AnnouncedResolver>;
 
 dynamo::StreamTransportConfig transport_config(const PeerOptions& o) {
   dynamo::StreamTransportConfig t;
@@ -54,16 +55,35 @@ std::string startup_line(const PeerOptions& o, std::uint16_t port) {
   return line.str();
 }
 
-// Runs the node on one thread until a signal; the node (and with it the transport) is destroyed
-// in the signal handler, which fails its pending requests and closes every connection.
-template <class Transport>
-int serve(const PeerOptions& o, dynamo::Config config) {
+// Opens the data directory; what recovery found is one log line.
+dynamo::LogStorage open_log_storage(const PeerOptions& o) {
+  dynamo::LogStorage storage(*o.data_dir, o.log);
+  const dynamo::RecoveryReport& r = storage.recovery();
+  std::ostringstream line;
+  line << o.name << ": storage " << *o.data_dir << " (sync " << dynamo::to_string(o.log.sync)
+       << "): " << storage.size() << " keys and " << storage.hint_count() << " hints from "
+       << r.segments << " segment(s) in " << r.duration.count() / 1000.0 << " ms ("
+       << r.indexes_used << " from indexes, " << r.segments_scanned << " scanned)";
+  if (r.torn_bytes > 0) line << "; truncated a torn tail of " << r.torn_bytes << " bytes";
+  if (!r.corrupt.empty()) {
+    line << "; skipped " << r.corrupt.size() << " damaged record(s), first in "
+         << r.corrupt.front().segment << " at offset " << r.corrupt.front().offset;
+  }
+  log_line(line.str());
+  return storage;
+}
+
+// Runs the node on one thread until a signal; the node (and with it the transport and storage)
+// is destroyed in the signal handler, which fails its pending requests, closes every connection
+// and syncs the storage.
+template <class Storage, class Transport>
+int serve(const PeerOptions& o, dynamo::Config config, Storage storage) {
   asio::io_context io(1);
   Transport transport =
       examples::make_transport<Transport>(io.get_executor(), transport_config(o), o.tls);
   const std::uint16_t port = transport.local_port();
-  auto node = std::make_unique<PeerNode<Transport>>(io.get_executor(), std::move(config),
-                                                    dynamo::MemoryStorage{}, std::move(transport));
+  auto node = std::make_unique<PeerNode<Storage, Transport>>(
+      io.get_executor(), std::move(config), std::move(storage), std::move(transport));
   log_line(startup_line<Transport>(o, port));
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](std::error_code ec, int signal) {
@@ -102,17 +122,19 @@ int main(int argc, char** argv) {
   } catch (const std::invalid_argument& e) {
     return usage_error(e.what());
   }
-  if (options->data_dir) {
-    std::error_code ec;
-    std::filesystem::create_directories(*options->data_dir, ec);
-    if (ec) return usage_error("cannot create --data-dir " + *options->data_dir + ": " + ec.message());
-    log_line(options->name + ": data dir " + *options->data_dir +
-             " is reserved; data is kept in memory for now (no durable storage yet)");
-  }
   examples::AnnouncedResolver::announced() = options->resolver;
   try {
-    return options->tls ? serve<dynamo::TlsTransport>(*options, std::move(config))
-                        : serve<dynamo::TcpTransport>(*options, std::move(config));
+    if (!options->durable) {
+      log_line(options->name + ": storage in memory only (--storage memory)");
+      return options->tls
+                 ? serve<dynamo::MemoryStorage, dynamo::TlsTransport>(*options, std::move(config), {})
+                 : serve<dynamo::MemoryStorage, dynamo::TcpTransport>(*options, std::move(config), {});
+    }
+    auto storage = open_log_storage(*options);
+    return options->tls ? serve<dynamo::LogStorage, dynamo::TlsTransport>(
+                              *options, std::move(config), std::move(storage))
+                        : serve<dynamo::LogStorage, dynamo::TcpTransport>(
+                              *options, std::move(config), std::move(storage));
   } catch (const std::exception& e) {
     std::cerr << "dynamo-peer: cannot start " << options->name << ": " << e.what() << "\n";
     return 1;

@@ -21,8 +21,16 @@ std::string peer_usage() {
              "  --listen HOST:PORT     address to bind (default: this node's entry in --peers)\n"
              "  --n N --r R --w W      replicas per key, read and write quorums (default 3 2 2)\n"
              "  --cluster NAME         nodes of another cluster are refused (default dynamo)\n"
-             "  --data-dir DIR         where data will live once durable storage exists; created\n"
-             "                         if missing (data is kept in memory for now)\n"
+             "  --data-dir DIR         where this node keeps its data (LogStorage); created if\n"
+             "                         missing. Required unless --storage memory\n"
+             "  --storage log|memory   durable log-structured storage (default), or memory only:\n"
+             "                         everything is lost when the process ends\n"
+             "  --sync always|group|none  when a write reaches the disk (default group):\n"
+             "                         always: fdatasync per write; group: one fdatasync per batch,\n"
+             "                         writes acknowledged after it; none: survives a process crash,\n"
+             "                         not a power failure\n"
+             "  --group-commit-us US   how long a group commit waits for more writes (default 0)\n"
+             "  --segment-mb MB        size at which a log segment is closed (default 64)\n"
              "  --request-timeout-ms MS  a coordinator's deadline for R or W replies (default 1000)\n"
              "  --hint-interval-ms MS  how often hints are offered to their owners (default 500)\n"
              "  --help                 this text\n") +
@@ -35,7 +43,8 @@ ArgSpec peer_spec() {
   ArgSpec spec;
   spec.with_value = {"name",    "listen",   "peers", "seeds",
                      "n",       "r",        "w",     "cluster",
-                     "data-dir", "resolver", "request-timeout-ms", "hint-interval-ms"};
+                     "data-dir", "resolver", "request-timeout-ms", "hint-interval-ms",
+                     "storage", "sync",     "group-commit-us", "segment-mb"};
   spec.flags = {"help"};
   add_tls_options(spec);
   return spec;
@@ -72,6 +81,20 @@ std::optional<PeerOptions> parse_peer_options(int argc, const char* const* argv)
   o.cluster = args.value("cluster").value_or("dynamo");
   o.resolver = args.value("resolver").value_or(std::string(AnnouncedResolver::name()));
   o.data_dir = args.value("data-dir");
+  const std::string storage = args.value("storage").value_or("log");
+  if (storage != "log" && storage != "memory") {
+    throw UsageError("--storage must be log or memory, not \"" + storage + "\"");
+  }
+  o.durable = storage == "log";
+  if (o.durable && !o.data_dir) {
+    throw UsageError("--data-dir is required (or --storage memory to keep data in memory only)");
+  }
+  const std::string sync = args.value("sync").value_or("group");
+  const auto policy = dynamo::parse_sync_policy(sync);
+  if (!policy) throw UsageError("--sync must be always, group or none, not \"" + sync + "\"");
+  o.log.sync = *policy;
+  o.log.group_commit_window = std::chrono::microseconds(args.number("group-commit-us", 0, 0, 1'000'000));
+  o.log.segment_bytes = static_cast<std::uint64_t>(args.number("segment-mb", 64, 1, 4095)) << 20;
   o.tls = tls_from_args(args);
   o.request_timeout = std::chrono::milliseconds(args.number("request-timeout-ms", 1000, 1, 600000));
   o.hint_interval = std::chrono::milliseconds(args.number("hint-interval-ms", 500, 1, 600000));

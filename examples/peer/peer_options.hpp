@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <dynamo/node/config.hpp>
+#include <dynamo/storage/log_storage.hpp>
 #include <dynamo/transport/tls_transport.hpp>
 
 #include "common/peer_list.hpp"
@@ -21,7 +22,9 @@ struct PeerOptions {
   std::uint32_t n = 3, r = 2, w = 2;
   std::string cluster = "dynamo";
   std::string resolver;
+  bool durable = true;  // LogStorage under data_dir; false: MemoryStorage (--storage memory)
   std::optional<std::string> data_dir;
+  dynamo::LogStorageOptions log;
   std::optional<dynamo::TlsConfig> tls;
   std::chrono::milliseconds request_timeout{1000};
   std::chrono::milliseconds hint_interval{500};
@@ -30,7 +33,8 @@ struct PeerOptions {
 // Usage text for --help and errors.
 std::string peer_usage();
 
-// Throws UsageError for a missing or malformed flag. Returns nullopt for --help.
+// Throws UsageError for a missing or malformed flag (--data-dir is required unless --storage
+// memory). Returns nullopt for --help.
 std::optional<PeerOptions> parse_peer_options(int argc, const char* const* argv);
 
 // The node's Config (members, N/R/W, timeouts); dynamo::validate() is left to the caller.

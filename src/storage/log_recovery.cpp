@@ -97,8 +97,16 @@ LogStorage::Impl::~Impl() {
   } else {
     for (auto& [id, seg] : segments_) (void)seg.file->sync();
   }
-  // An index for the last segment too, so the next open reads no values at all.
-  if (!failed_ && segments_.contains(active_)) close_segment(active_);
+  // An index for the last segment too, so the next open reads no values at all; or, if nothing
+  // was written to it, no segment at all, so that reopening does not pile up empty files.
+  if (!failed_ && segments_.contains(active_)) {
+    if (segments_.at(active_).file->size() == 0) {
+      std::error_code ignored;
+      std::filesystem::remove(segment_path(active_), ignored);
+    } else {
+      close_segment(active_);
+    }
+  }
   ::close(lock_fd_);
 }
 
@@ -147,6 +155,11 @@ void LogStorage::Impl::recover() {
     next_segment_ = std::max(next_segment_, id + 1);
     Segment seg;
     seg.file = std::make_shared<storage::LogFile>(segment_path(id), storage::LogFile::Mode::read);
+    if (seg.file->size() == 0) {  // opened and never written before a crash
+      std::filesystem::remove(segment_path(id));
+      std::filesystem::remove(index_path(id));
+      continue;
+    }
     if (!storage::read_whole_file(index_path(id), bytes) &&
         storage::decode_index(bytes, seg.file->size(), entries)) {
       for (const auto& e : entries) found.push_back(found_from(e.fields, {id, e.size, e.offset}));
@@ -191,7 +204,7 @@ void LogStorage::Impl::recover() {
     segments_.emplace(id, std::move(seg));
     close_segment(id);  // write the index it lacked
   }
-  recovery_.segments = ids.size();
+  recovery_.segments = segments_.size();
 
   std::sort(found.begin(), found.end(), older_slot_or_newer);
   for (std::size_t i = 0; i < found.size();) {

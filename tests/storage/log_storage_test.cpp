@@ -119,6 +119,15 @@ TEST_CASE("log storage keeps keys, hints and metadata across reopening", "[stora
   CHECK(s.write_seq() == s.durable_seq());
 }
 
+TEST_CASE("reopening without writing leaves no empty segments behind", "[storage][log]") {
+  TempDir dir;
+  { LogStorage(dir.path()).put({1, 1}, "k", one_version("v")); }
+  for (int i = 0; i < 5; ++i) LogStorage reopened(dir.path());
+  LogStorage s(dir.path());
+  CHECK(s.recovery().segments == 1);
+  CHECK(value_of(s.get({1, 1}, "k")) == "v");
+}
+
 TEST_CASE("log storage lists keys of a range in ring order", "[storage][log]") {
   TempDir dir;
   LogStorage s(dir.path());
