@@ -20,6 +20,7 @@ class DynamoCategory final : public std::error_category {
       case errc::unknown_message: return "unknown message type";
       case errc::unavailable: return "too few replicas reachable; nothing was written";
       case errc::shutdown: return "node shut down before the request completed";
+      case errc::invalid_request: return "invalid request: R or W exceeds N";
     }
     return "unknown dynamo error " + std::to_string(value);
   }

@@ -98,7 +98,8 @@ class CliSession {
       return cli_no_quorum;
     }
     std::cerr << ec.message() << "\n";
-    return ec == dynamo::errc::bad_context ? cli_bad_usage : cli_failed;
+    const bool usage = ec == dynamo::errc::bad_context || ec == dynamo::errc::invalid_request;
+    return usage ? cli_bad_usage : cli_failed;
   }
 
   int get() {

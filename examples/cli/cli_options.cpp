@@ -29,7 +29,7 @@ std::string cli_usage() {
              "  --cluster NAME         the nodes' cluster name (default dynamo)\n") +
          resolver_usage + tls_usage +
          "\n"
-         "Exit codes: 0 done, 1 not found or other failure, 2 usage or bad context,\n"
+         "Exit codes: 0 done, 1 not found or other failure, 2 usage, bad context or R/W > N,\n"
          "3 no node answered in time, 4 quorum not reached or too few replicas reachable.\n";
 }
 

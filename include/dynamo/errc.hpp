@@ -19,6 +19,7 @@ enum class errc {
   unknown_message = 8,    // a frame carries a message type this build does not know
   unavailable = 9,        // too few replicas reachable to try; nothing was written
   shutdown = 10,          // the node stopped before the request completed
+  invalid_request = 11,   // a request's own options are impossible, e.g. R or W above N
 };
 
 // The category of dynamo::errc; its name() is "dynamo".

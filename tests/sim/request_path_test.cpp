@@ -97,6 +97,21 @@ TEST_CASE("strict quorum counts only home replicas and reports how many answered
   CHECK(strict_read.ec == errc::unavailable);
 }
 
+TEST_CASE("a per-request R or W above N is refused with errc::invalid_request, also through a client",
+          "[sim][request][options]") {
+  Simulator sim(5);
+  SimCluster<> cluster(sim, {"a", "b", "c"}, test::small_config());
+  auto client = cluster.make_client("client");
+  const auto read = test::get(sim, *client, "k", ReadOptions{4, false});
+  CHECK(read.ec == errc::invalid_request);
+  CHECK(read.ec.message() == "invalid request: R or W exceeds N");
+  const auto write = test::put(sim, *client, "k", {}, "v", WriteOptions{4, false});
+  CHECK(write.ec == errc::invalid_request);
+  const auto local = test::get(sim, cluster.node("a"), "k", ReadOptions{4, false});
+  CHECK(local.ec == errc::invalid_request);
+  CHECK_FALSE(test::stored(cluster, "a", "k").has_value());
+}
+
 TEST_CASE("read repair brings a stale home replica up to date after answering",
           "[sim][request][repair]") {
   Simulator sim(5);

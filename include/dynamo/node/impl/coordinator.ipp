@@ -171,7 +171,7 @@ void NodeCore<S, T>::coordinate_get(Key key, ReadOptions options, GetCallback do
   const std::uint32_t reachable =
       options.strict ? plan.reachable_primaries : static_cast<std::uint32_t>(plan.targets.size());
   const QuorumReport report{reachable, required, options.strict};
-  if (required > config_.n) return done(std::make_error_code(std::errc::invalid_argument), {}, report);
+  if (required > config_.n) return done(make_error_code(errc::invalid_request), {}, report);
   if (reachable < required) return done(make_error_code(errc::unavailable), {}, report);
 
   const std::uint64_t id = next_id();
@@ -259,7 +259,7 @@ void NodeCore<S, T>::coordinate_write(Key key, VectorClock context, std::optiona
   const std::uint32_t reachable =
       options.strict ? plan.reachable_primaries : static_cast<std::uint32_t>(plan.targets.size());
   const QuorumReport report{reachable, required, options.strict};
-  if (required > config_.n) return done(std::make_error_code(std::errc::invalid_argument), {}, report);
+  if (required > config_.n) return done(make_error_code(errc::invalid_request), {}, report);
   if (reachable < required) return done(make_error_code(errc::unavailable), {}, report);
 
   // The dot's counter must exceed every event of its actor that this key has seen, and every
