@@ -84,6 +84,12 @@ std::error_code decode_body(MessageType type, std::string_view body, const Limit
     case MessageType::purge: return decode_as<Purge>(body, limits, out);
     case MessageType::status_request: return decode_as<StatusRequest>(body, limits, out);
     case MessageType::status_reply: return decode_as<StatusReply>(body, limits, out);
+    case MessageType::gossip: return decode_as<Gossip>(body, limits, out);
+    case MessageType::gossip_reply: return decode_as<GossipReply>(body, limits, out);
+    case MessageType::tree_compare: return decode_as<TreeCompare>(body, limits, out);
+    case MessageType::tree_compare_reply: return decode_as<TreeCompareReply>(body, limits, out);
+    case MessageType::leaf_sync: return decode_as<LeafSync>(body, limits, out);
+    case MessageType::leaf_sync_reply: return decode_as<LeafSyncReply>(body, limits, out);
   }
   return errc::unknown_message;
 }

@@ -38,7 +38,10 @@ inline std::size_t limit_of(const Limits& limits, Bound bound) {
 // Which bound limits a list's length, and what a longer list is: a count over a Limits field is
 // too_large like any other; a count over a bound the protocol itself fixes is malformed_frame,
 // like a u32 field holding 2^32.
-enum class Count { members, partitions };
+enum class Count { members, partitions, tree_nodes, entries };
+
+// Most tree nodes or leaves one anti-entropy message names: a whole level of the widest tree.
+inline constexpr std::size_t max_tree_nodes = std::size_t{1} << 16;
 
 struct CountLimit {
   std::size_t max = 0;
@@ -49,6 +52,8 @@ inline CountLimit count_limit(const Limits& limits, Count count) {
   switch (count) {
     case Count::members: return {limits.max_members, errc::too_large};
     case Count::partitions: return {ring::RingParams::max_partitions, errc::malformed_frame};
+    case Count::tree_nodes: return {max_tree_nodes, errc::malformed_frame};
+    case Count::entries: return {limits.max_sync_entries, errc::too_large};
   }
   return {};
 }
@@ -232,6 +237,65 @@ void fields(C& c, M& m) {
   c.u64("request_id", m.request_id);
   c.bytes("key", m.key, Bound::key);
   c.siblings("expected", m.expected);
+}
+
+template <class C, maybe_const<MemberHeartbeat> M>
+void fields(C& c, M& m) {
+  c.bytes("name", m.name, Bound::name);
+  c.u64("generation", m.generation);
+  c.u64("version", m.version);
+  c.u8("status", m.status);
+}
+
+template <class C, maybe_const<Gossip> M>
+void fields(C& c, M& m) {
+  c.list("members", m.members, Count::members);
+}
+
+template <class C, maybe_const<GossipReply> M>
+void fields(C& c, M& m) {
+  c.list("members", m.members, Count::members);
+}
+
+template <class C, maybe_const<TreeNodeHash> M>
+void fields(C& c, M& m) {
+  c.u32("index", m.index);
+  c.u64("hash", m.hash);
+}
+
+template <class C, maybe_const<TreeCompare> M>
+void fields(C& c, M& m) {
+  c.u64("request_id", m.request_id);
+  c.u32("partition", m.partition);
+  c.u8("level", m.level);
+  c.list("nodes", m.nodes, Count::tree_nodes);
+}
+
+template <class C, maybe_const<TreeCompareReply> M>
+void fields(C& c, M& m) {
+  c.u64("request_id", m.request_id);
+  c.u8("level", m.level);
+  c.list("nodes", m.nodes, Count::tree_nodes);
+}
+
+template <class C, maybe_const<KeyVersions> M>
+void fields(C& c, M& m) {
+  c.bytes("key", m.key, Bound::key);
+  c.siblings("siblings", m.siblings);
+}
+
+template <class C, maybe_const<LeafSync> M>
+void fields(C& c, M& m) {
+  c.u64("request_id", m.request_id);
+  c.u32("partition", m.partition);
+  c.list("leaves", m.leaves, Count::tree_nodes);
+  c.list("entries", m.entries, Count::entries);
+}
+
+template <class C, maybe_const<LeafSyncReply> M>
+void fields(C& c, M& m) {
+  c.u64("request_id", m.request_id);
+  c.list("entries", m.entries, Count::entries);
 }
 
 }  // namespace dynamo::wire::schema

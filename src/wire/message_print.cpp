@@ -111,6 +111,12 @@ std::ostream& operator<<(std::ostream& os, MessageType t) {
     case MessageType::purge: return os << "purge";
     case MessageType::status_request: return os << "status_request";
     case MessageType::status_reply: return os << "status_reply";
+    case MessageType::gossip: return os << "gossip";
+    case MessageType::gossip_reply: return os << "gossip_reply";
+    case MessageType::tree_compare: return os << "tree_compare";
+    case MessageType::tree_compare_reply: return os << "tree_compare_reply";
+    case MessageType::leaf_sync: return os << "leaf_sync";
+    case MessageType::leaf_sync_reply: return os << "leaf_sync_reply";
   }
   return os << "type(" << static_cast<unsigned>(t) << ')';
 }
@@ -193,6 +199,30 @@ std::ostream& operator<<(std::ostream& os, const StatusRequest& m) {
 
 std::ostream& operator<<(std::ostream& os, const StatusReply& m) {
   return schema::print(os, "StatusReply", m);
+}
+
+std::ostream& operator<<(std::ostream& os, const Gossip& m) {
+  return schema::print(os, "Gossip", m);
+}
+
+std::ostream& operator<<(std::ostream& os, const GossipReply& m) {
+  return schema::print(os, "GossipReply", m);
+}
+
+std::ostream& operator<<(std::ostream& os, const TreeCompare& m) {
+  return schema::print(os, "TreeCompare", m);
+}
+
+std::ostream& operator<<(std::ostream& os, const TreeCompareReply& m) {
+  return schema::print(os, "TreeCompareReply", m);
+}
+
+std::ostream& operator<<(std::ostream& os, const LeafSync& m) {
+  return schema::print(os, "LeafSync", m);
+}
+
+std::ostream& operator<<(std::ostream& os, const LeafSyncReply& m) {
+  return schema::print(os, "LeafSyncReply", m);
 }
 
 std::ostream& operator<<(std::ostream& os, const PeerState& m) {

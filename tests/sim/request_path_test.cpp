@@ -116,18 +116,22 @@ TEST_CASE("read repair brings a stale home replica up to date after answering",
           "[sim][request][repair]") {
   Simulator sim(5);
   auto config = test::small_config(3, 2, 2);
+  config.anti_entropy = false;  // so that only read repair can bring the replica up to date
+  config.hinted_handoff = false;
   SimCluster<> cluster(sim, {"a", "b", "c"}, config);
   auto client = cluster.make_client("client");
   REQUIRE_FALSE(test::put(sim, *client, "k", {}, "old").ec);
   sim.run_for(500ms);
   const auto home = test::primaries(cluster, "k");
-  // Isolate one replica, write past it, then heal: only read repair (or a hint) can fix it.
+  // Isolate one replica, write past it, then heal: only read repair can fix it.
   sim.partition({{home[2]}});
   const auto read = test::get(sim, *client, "k");
   REQUIRE_FALSE(test::put(sim, *client, "k", read.result.context, "new").ec);
   sim.heal();
-  sim.run_for(50ms);
+  sim.run_for(config.suspect_period + 100ms);  // a coordinator's suspicion of it lapses
+  REQUIRE(test::stored(cluster, home[2], "k")->versions()[0].value == "old");
   const auto again = test::get(sim, *client, "k", ReadOptions{3, false});
+  INFO(again.result.quorum);
   REQUIRE_FALSE(again.ec);
   CHECK(again.result.values == std::vector<Value>{"new"});
   sim.run_for(500ms);

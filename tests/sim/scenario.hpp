@@ -21,6 +21,9 @@ struct ScenarioSettings {
   int clients = 3;
   int hot_keys = 6;
   std::chrono::milliseconds fault_phase{3000};
+  // Hinted handoff off, writes strict (only home replicas count): after heal the replicas must
+  // converge through Merkle anti-entropy alone, before any read could repair them.
+  bool anti_entropy_only = false;
 };
 
 // The settings a seed stands for; the seed alone reproduces the whole run.

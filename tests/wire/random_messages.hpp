@@ -36,6 +36,12 @@ inline constexpr MessageType all_message_types[] = {
     MessageType::purge,
     MessageType::status_request,
     MessageType::status_reply,
+    MessageType::gossip,
+    MessageType::gossip_reply,
+    MessageType::tree_compare,
+    MessageType::tree_compare_reply,
+    MessageType::leaf_sync,
+    MessageType::leaf_sync_reply,
 };
 
 class MessageGenerator {
@@ -146,8 +152,36 @@ class MessageGenerator {
         for (std::size_t i = below(4); i > 0; --i) reply.peers.push_back({bytes(), bytes()});
         return reply;
       }
+      case MessageType::gossip: return Gossip{heartbeats()};
+      case MessageType::gossip_reply: return GossipReply{heartbeats()};
+      case MessageType::tree_compare: return TreeCompare{u64(), u32(), u8(), tree_nodes()};
+      case MessageType::tree_compare_reply: return TreeCompareReply{u64(), u8(), tree_nodes()};
+      case MessageType::leaf_sync: {
+        LeafSync sync{u64(), u32(), {}, key_versions()};
+        for (std::size_t i = below(5); i > 0; --i) sync.leaves.push_back(u32());
+        return sync;
+      }
+      case MessageType::leaf_sync_reply: return LeafSyncReply{u64(), key_versions()};
     }
     return Error{};
+  }
+
+  std::vector<MemberHeartbeat> heartbeats() {
+    std::vector<MemberHeartbeat> out;
+    for (std::size_t i = below(5); i > 0; --i) out.push_back({bytes(), u64(), u64(), u8()});
+    return out;
+  }
+
+  std::vector<TreeNodeHash> tree_nodes() {
+    std::vector<TreeNodeHash> out;
+    for (std::size_t i = below(17); i > 0; --i) out.push_back({u32(), u64()});
+    return out;
+  }
+
+  std::vector<KeyVersions> key_versions() {
+    std::vector<KeyVersions> out;
+    for (std::size_t i = below(4); i > 0; --i) out.push_back({bytes(), siblings()});
+    return out;
   }
 
   Message any() { return of(all_message_types[below(std::size(all_message_types))]); }

@@ -49,6 +49,26 @@ struct Config {
   milliseconds storage_maintenance_interval{1000};
   milliseconds storage_maintenance_step{20};
 
+  // Gossip and failure detection (the paper's section 4.8): every gossip_interval the node sends
+  // its view of every member's heartbeat to one random member (push-pull). A member whose
+  // heartbeats stop is marked down, and skipped by coordinators like a suspected one, once the
+  // phi-accrual suspicion passes phi_threshold; it is up again as soon as it is heard from.
+  milliseconds gossip_interval{1000};
+  double phi_threshold = 8.0;
+  milliseconds phi_acceptable_pause{1000};  // a heartbeat this late is not yet suspicious
+
+  // Anti-entropy (section 4.7): every anti_entropy_interval the node compares the Merkle tree of
+  // the next partition it replicates with another replica's and exchanges the keys that differ,
+  // at most anti_entropy_max_keys per message. One exchange at a time bounds its cost.
+  bool anti_entropy = true;
+  milliseconds anti_entropy_interval{200};
+  unsigned merkle_depth = 2;  // 16^depth leaves per partition
+  std::uint32_t anti_entropy_max_keys = 1024;
+
+  // Hinted handoff can be switched off, leaving anti-entropy alone to repair replicas: hints are
+  // still kept (a sloppy quorum's fallback writes count), but never offered to their owners.
+  bool hinted_handoff = true;
+
   std::size_t max_clock_entries = VectorClock::default_max_entries;
   wire::Limits limits;
 
@@ -58,7 +78,8 @@ struct Config {
 
 // Throws std::invalid_argument naming the first mistake: an empty or unknown node name,
 // duplicate members, N larger than the cluster, R or W outside 1..N, non-positive timeouts,
-// a clock bound below 2 or above what the wire accepts, or invalid ring parameters.
+// a clock bound below 2 or above what the wire accepts, invalid ring parameters, a non-positive
+// phi threshold, or a Merkle depth outside 1..4.
 void validate(const Config& config);
 
 }  // namespace dynamo

@@ -17,8 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "dynamo/antientropy/merkle_tree.hpp"
 #include "dynamo/concepts.hpp"
 #include "dynamo/errc.hpp"
+#include "dynamo/membership/gossip_state.hpp"
+#include "dynamo/membership/phi_accrual.hpp"
 #include "dynamo/node/config.hpp"
 #include "dynamo/node/peer_health.hpp"
 #include "dynamo/node/request_options.hpp"
@@ -58,6 +61,18 @@ class NodeCore {
   // Coordinator requests, forwards, hint deliveries and tombstone checks still in flight.
   std::size_t pending() const;
   std::uint64_t malformed_frames() const { return malformed_frames_; }
+  // This node's view of every member's heartbeat (gossip.ipp), and whether it believes `peer`
+  // has failed.
+  const membership::GossipState& gossip_state() const { return gossip_; }
+  bool is_down(const std::string& peer) const { return down_.contains(peer); }
+  double phi(const std::string& peer) const;
+  // Anti-entropy so far (anti_entropy.ipp).
+  struct AntiEntropyStats {
+    std::uint64_t exchanges = 0;       // completed, whether or not anything differed
+    std::uint64_t keys_sent = 0;       // keys this node sent in LeafSync and LeafSyncReply
+    std::uint64_t keys_repaired = 0;   // keys whose stored state changed by a received entry
+  };
+  const AntiEntropyStats& anti_entropy_stats() const { return ae_stats_; }
 
  private:
   struct Target {
@@ -145,12 +160,45 @@ class NodeCore {
   Siblings local_read(std::string_view key) const;
   void merge_local(const Target& target, ring::Position pos, std::string_view key,
                    const Siblings& incoming);
-  void merge_into_storage(ring::Position pos, std::string_view key, const Siblings& incoming);
+  bool merge_into_storage(ring::Position pos, std::string_view key, const Siblings& incoming);
+  void erase_from_storage(ring::Position pos, std::string_view key, const Siblings& stored);
   void merge_into_hint(const std::string& owner, std::string_view key, const Siblings& incoming);
   void acknowledge_when_durable(const std::string& to, std::uint64_t request_id);
   void send(const std::string& to, const wire::Message& message);
   void send_hello(const std::string& peer);
   void log(const std::string& line) const;
+
+  // gossip.ipp: heartbeats, phi-accrual failure detection
+  void start_gossip();
+  void gossip_round();
+  void on_gossip(const std::string& from, const std::vector<wire::MemberHeartbeat>& members,
+                 bool is_reply);
+  void heard_heartbeat(const std::string& peer);
+  void heard_directly(const std::string& peer);
+  void detect_failures();
+  // Whether a coordinator should try the node now: not suspected after a timeout, not believed
+  // down by the failure detector, not refused at handshake.
+  bool usable(const std::string& node) const;
+
+  // anti_entropy.ipp: Merkle trees per partition and the exchange that compares them
+  struct ExchangeOp {
+    std::string peer;
+    std::uint32_t partition = 0;
+    TimerId timer = 0;
+  };
+  void schedule_anti_entropy();
+  void start_exchange();
+  void finish_exchange(std::uint64_t id);
+  antientropy::MerkleTree& tree_of(std::uint32_t partition);
+  antientropy::MerkleTree* built_tree(ring::Position pos);
+  bool replicates(std::uint32_t partition) const;
+  std::vector<wire::KeyVersions> keys_in_leaves(const antientropy::MerkleTree& tree,
+                                                const std::vector<std::uint32_t>& leaves) const;
+  void on_tree_compare(const std::string& from, const wire::TreeCompare& m);
+  void on_tree_compare_reply(const std::string& from, const wire::TreeCompareReply& m);
+  void on_leaf_sync(const std::string& from, wire::LeafSync m);
+  void on_leaf_sync_reply(const std::string& from, wire::LeafSyncReply m);
+  bool repair_from(std::uint32_t partition, const wire::KeyVersions& entry);
 
   // maintenance.ipp: durability of acknowledgements, storage maintenance, hinted handoff and
   // tombstone collection
@@ -201,6 +249,16 @@ class NodeCore {
   TimerId replay_timer_ = 0;
   TimerId sweep_timer_ = 0;
   TimerId maintenance_timer_ = 0;
+  TimerId gossip_timer_ = 0;
+  TimerId anti_entropy_timer_ = 0;
+  membership::GossipState gossip_;
+  std::map<std::string, membership::PhiAccrualDetector> detectors_;
+  std::set<std::string> down_;
+  std::map<std::uint32_t, antientropy::MerkleTree> trees_;  // built on first use, then kept
+  std::map<std::uint64_t, ExchangeOp> exchanges_;            // at most one in flight
+  std::uint32_t exchange_cursor_ = 0;                        // the next partition to compare
+  std::uint64_t exchange_rounds_ = 0;
+  AntiEntropyStats ae_stats_;
   // Acknowledgements waiting for the storage to make a write durable: (write_seq, send it).
   std::deque<std::pair<std::uint64_t, std::function<void()>>> awaiting_durable_;
   std::uint64_t malformed_frames_ = 0;
@@ -215,3 +273,5 @@ class NodeCore {
 #include "dynamo/node/impl/coordinator.ipp"
 #include "dynamo/node/impl/replica.ipp"
 #include "dynamo/node/impl/maintenance.ipp"
+#include "dynamo/node/impl/gossip.ipp"
+#include "dynamo/node/impl/anti_entropy.ipp"

@@ -62,6 +62,12 @@ class SimCluster {
     if (wipe_disk) disks_[name] = std::make_shared<MemoryStorage>();
   }
 
+  // Gives a crashed node a copy of another disk, e.g. one saved earlier: a replica restored from
+  // an old backup. REQUIRES: the node is down.
+  void replace_disk(const std::string& name, const MemoryStorage& disk) {
+    disks_[name] = std::make_shared<MemoryStorage>(disk);
+  }
+
   void restart(const std::string& name) {
     if (is_up(name)) return;
     sim_.count_restart();

@@ -28,6 +28,8 @@ struct Limits {
   // Most members in a RingReply. (Each member's partition list is bounded by the protocol, not
   // by a limit: at most ring::RingParams::max_partitions entries.)
   std::size_t max_members = 1024;
+  // Most keys in one anti-entropy LeafSync or LeafSyncReply.
+  std::size_t max_sync_entries = 65536;
 
   friend bool operator==(const Limits&, const Limits&) = default;
 };

@@ -21,8 +21,8 @@
 namespace dynamo::wire {
 
 // The frame's type byte. The numbers travel on the wire: never renumber, only add.
-// 0x01-0x0F connection, 0x10-0x1F client requests, 0x20-0x3F replica traffic.
-// Reserved, not yet defined: 0x40-0x4F gossip membership, 0x50-0x5F Merkle anti-entropy.
+// 0x01-0x0F connection, 0x10-0x1F client requests, 0x20-0x3F replica traffic, 0x40-0x4F gossip
+// membership, 0x50-0x5F Merkle anti-entropy.
 enum class MessageType : std::uint8_t {
   hello = 0x01,
   error = 0x02,
@@ -43,6 +43,12 @@ enum class MessageType : std::uint8_t {
   purge = 0x27,
   status_request = 0x05,
   status_reply = 0x06,
+  gossip = 0x40,
+  gossip_reply = 0x41,
+  tree_compare = 0x50,
+  tree_compare_reply = 0x51,
+  leaf_sync = 0x52,
+  leaf_sync_reply = 0x53,
 };
 
 // The outcome a reply reports. A quorum failure says how far it got: "replied 2 of required 3".
@@ -253,11 +259,91 @@ struct StatusReply {
   friend bool operator==(const StatusReply&, const StatusReply&) = default;
 };
 
+// One member's state as gossip spreads it. A node's generation grows with each restart, its
+// version with each heartbeat or change within a generation: (generation, version) orders every
+// piece of news about a member, and the newer one wins everywhere.
+struct MemberHeartbeat {
+  std::string name;
+  std::uint64_t generation = 0;
+  std::uint64_t version = 0;
+  std::uint8_t status = 0;  // membership::MemberStatus
+  friend bool operator==(const MemberHeartbeat&, const MemberHeartbeat&) = default;
+};
+
+// Push-pull gossip: a node sends what it knows of every member to one peer each period; the peer
+// takes what is newer and answers with whatever it knows newer than what it was sent.
+struct Gossip {
+  static constexpr MessageType type = MessageType::gossip;
+  std::vector<MemberHeartbeat> members;
+  friend bool operator==(const Gossip&, const Gossip&) = default;
+};
+
+struct GossipReply {
+  static constexpr MessageType type = MessageType::gossip_reply;
+  std::vector<MemberHeartbeat> members;
+  friend bool operator==(const GossipReply&, const GossipReply&) = default;
+};
+
+// One node of a Merkle tree: its index within its level, and its hash.
+struct TreeNodeHash {
+  std::uint32_t index = 0;
+  std::uint64_t hash = 0;
+  friend bool operator==(const TreeNodeHash&, const TreeNodeHash&) = default;
+};
+
+// Anti-entropy between two replicas of a partition compares their Merkle trees top-down. The
+// initiator sends its hashes of some nodes at `level`; the other replica answers with its hashes
+// of the children of every node that differs (at level + 1). An empty answer means the trees
+// agree below what was asked.
+struct TreeCompare {
+  static constexpr MessageType type = MessageType::tree_compare;
+  std::uint64_t request_id = 0;
+  std::uint32_t partition = 0;
+  std::uint8_t level = 0;
+  std::vector<TreeNodeHash> nodes;
+  friend bool operator==(const TreeCompare&, const TreeCompare&) = default;
+};
+
+struct TreeCompareReply {
+  static constexpr MessageType type = MessageType::tree_compare_reply;
+  std::uint64_t request_id = 0;
+  std::uint8_t level = 0;
+  std::vector<TreeNodeHash> nodes;
+  friend bool operator==(const TreeCompareReply&, const TreeCompareReply&) = default;
+};
+
+// A key and its sibling set, as anti-entropy exchanges them.
+struct KeyVersions {
+  Key key;
+  Siblings siblings;
+  friend bool operator==(const KeyVersions&, const KeyVersions&) = default;
+};
+
+// Once the differing leaves are known, the initiator sends every key it holds under them; the
+// other replica merges them and answers with the keys under those leaves where what it held
+// differed from what it was sent, which the initiator merges in turn.
+struct LeafSync {
+  static constexpr MessageType type = MessageType::leaf_sync;
+  std::uint64_t request_id = 0;
+  std::uint32_t partition = 0;
+  std::vector<std::uint32_t> leaves;
+  std::vector<KeyVersions> entries;
+  friend bool operator==(const LeafSync&, const LeafSync&) = default;
+};
+
+struct LeafSyncReply {
+  static constexpr MessageType type = MessageType::leaf_sync_reply;
+  std::uint64_t request_id = 0;
+  std::vector<KeyVersions> entries;
+  friend bool operator==(const LeafSyncReply&, const LeafSyncReply&) = default;
+};
+
 using Message = std::variant<Hello, Error, RingRequest, RingReply, ClientGet, ClientGetReply,
                              ClientPut, ClientRemove, ClientWriteReply, ReplicaRead,
                              ReplicaReadReply, ReplicaWrite, HintedWrite, ReplicaWriteAck,
                              TombstoneCheck, TombstoneCheckReply, Purge, StatusRequest,
-                             StatusReply>;
+                             StatusReply, Gossip, GossipReply, TreeCompare, TreeCompareReply,
+                             LeafSync, LeafSyncReply>;
 
 // A reply's status as an error code in dynamo's category (success when code is 0), and back.
 inline std::error_code to_error_code(const Status& s) {
@@ -300,6 +386,12 @@ std::ostream& operator<<(std::ostream& os, const TombstoneCheckReply& m);
 std::ostream& operator<<(std::ostream& os, const Purge& m);
 std::ostream& operator<<(std::ostream& os, const StatusRequest& m);
 std::ostream& operator<<(std::ostream& os, const StatusReply& m);
+std::ostream& operator<<(std::ostream& os, const Gossip& m);
+std::ostream& operator<<(std::ostream& os, const GossipReply& m);
+std::ostream& operator<<(std::ostream& os, const TreeCompare& m);
+std::ostream& operator<<(std::ostream& os, const TreeCompareReply& m);
+std::ostream& operator<<(std::ostream& os, const LeafSync& m);
+std::ostream& operator<<(std::ostream& os, const LeafSyncReply& m);
 std::ostream& operator<<(std::ostream& os, const PeerState& m);
 std::ostream& operator<<(std::ostream& os, const Message& m);
 

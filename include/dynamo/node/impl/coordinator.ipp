@@ -16,8 +16,7 @@ auto NodeCore<S, T>::plan_for(std::string_view key) const -> Plan {
   for (std::size_t i = 0; i < preference.size() && plan.targets.size() < n; ++i) {
     const std::string& node = ring_.member(preference[i]).name;
     const bool primary = i < n;
-    const bool reachable = is_self(node) || (!health_.is_suspected(node, now()) &&
-                                             !refused_.contains(node));
+    const bool reachable = usable(node);
     if (!reachable || (!primary && missing_primaries.empty())) {
       if (primary) missing_primaries.push_back(node);
       continue;
@@ -55,7 +54,7 @@ auto NodeCore<S, T>::replace_silent(Plan& plan, const std::set<std::string>& ans
     while (!plan.spares.empty()) {
       std::string spare = std::move(plan.spares.front());
       plan.spares.erase(plan.spares.begin());
-      if (health_.is_suspected(spare, now()) || refused_.contains(spare)) continue;
+      if (!usable(spare)) continue;
       added.push_back(Target{std::move(spare), false, silent.owner()});
       plan.targets.push_back(added.back());
       break;
@@ -78,7 +77,7 @@ template <Storage S, Transport T>
 std::optional<std::string> NodeCore<S, T>::forward_target(std::string_view key) const {
   for (ring::NodeIndex i : ring_.primaries_for_key(key)) {
     const std::string& node = ring_.member(i).name;
-    if (!health_.is_suspected(node, now()) && !refused_.contains(node)) return node;
+    if (usable(node)) return node;
   }
   return std::nullopt;
 }

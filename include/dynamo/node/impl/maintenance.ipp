@@ -63,11 +63,12 @@ void NodeCore<S, T>::replay_hints() {
     log("delivered hints to " + owner + ": " + std::to_string(keys) + " key(s)");
   }
   delivered_.clear();
+  if (!config_.hinted_handoff) return;
   std::vector<ReplayOp> batch;
   storage_.for_each_hint([&](std::string_view owner, std::string_view key, const Siblings& s) {
     if (batch.size() + replays_.size() >= config_.hint_replay_batch) return;
     if (replaying_.contains({std::string(owner), std::string(key)})) return;
-    if (health_.is_suspected(owner, now()) || refused_.contains(std::string(owner))) return;
+    if (!usable(std::string(owner))) return;
     batch.push_back(ReplayOp{std::string(owner), Key(key), s, 0});
   });
   for (ReplayOp& replay : batch) {
@@ -194,7 +195,9 @@ void NodeCore<S, T>::on_tombstone_check_reply(std::uint64_t id, const std::strin
     const std::string& node = ring_.member(i).name;
     if (!is_self(node)) send(node, wire::Purge{next_id(), check.key, check.expected});
   }
-  if (storage_.get(pos, check.key) == check.expected) storage_.erase(pos, check.key);
+  if (storage_.get(pos, check.key) == check.expected) {
+    erase_from_storage(pos, check.key, check.expected);
+  }
   tombstone_candidates_.erase(check.key);
   log("collected the tombstone of " + check.key);
   transport_.cancel(check.timer);

@@ -1,6 +1,8 @@
 #pragma once
 // Construction, destruction and bookkeeping of NodeCore.
 
+#include <charconv>
+
 #include "dynamo/ring/partition_planner.hpp"
 
 namespace dynamo {
@@ -15,6 +17,31 @@ inline ring::Ring ring_from_config(const Config& config) {
                            ring::assign_initial(config.ring, std::move(members)));
 }
 
+inline constexpr std::string_view generation_meta = "dynamo.generation";
+
+// A restarted node must announce a larger generation than before, or its new heartbeats would
+// lose to the old ones everywhere. The stored generation plus one guards against a clock that
+// went back; the wall clock guards against a lost disk.
+template <class S>
+std::uint64_t next_generation(S& storage, std::uint64_t wall_clock_ms) {
+  std::uint64_t generation = wall_clock_ms;
+  if (const auto stored = storage.get_meta(generation_meta)) {
+    std::uint64_t before = 0;
+    const auto [end, ec] = std::from_chars(stored->data(), stored->data() + stored->size(), before);
+    if (ec == std::errc{} && end == stored->data() + stored->size()) {
+      generation = std::max(generation, before + 1);
+    }
+  }
+  storage.put_meta(generation_meta, std::to_string(generation));
+  return generation;
+}
+
+inline std::vector<std::string> member_names(const Config& config) {
+  std::vector<std::string> names;
+  for (const MemberConfig& m : config.members) names.push_back(m.name);
+  return names;
+}
+
 }  // namespace detail
 
 template <Storage S, Transport T>
@@ -24,7 +51,9 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
       ring_(detail::ring_from_config(config_)),
       storage_(std::move(storage)),
       transport_(std::move(transport)),
-      health_(config_.suspect_period) {
+      health_(config_.suspect_period),
+      gossip_(config_.name, detail::next_generation(storage_, transport_.wall_clock_ms()),
+              detail::member_names(config_)) {
   // A new actor for every incarnation: a node that lost its storage can never reissue a dot an
   // old version already carries (Riak's kv679), whatever its storage remembers.
   do {
@@ -47,6 +76,8 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
   schedule_hint_replay();
   schedule_tombstone_sweep();
   schedule_storage_maintenance(config_.storage_maintenance_interval);
+  start_gossip();
+  schedule_anti_entropy();
 }
 
 template <Storage S, Transport T>
@@ -55,6 +86,9 @@ NodeCore<S, T>::~NodeCore() {
   transport_.cancel(replay_timer_);
   transport_.cancel(sweep_timer_);
   transport_.cancel(maintenance_timer_);
+  transport_.cancel(gossip_timer_);
+  transport_.cancel(anti_entropy_timer_);
+  for (auto& [id, op] : exchanges_) transport_.cancel(op.timer);
   for (auto& [id, op] : reads_) {
     transport_.cancel(op.timer);
     if (op.done) op.done(make_error_code(errc::shutdown), {}, op.report);
@@ -74,7 +108,7 @@ NodeCore<S, T>::~NodeCore() {
 template <Storage S, Transport T>
 std::size_t NodeCore<S, T>::pending() const {
   return reads_.size() + writes_.size() + forwards_.size() + replays_.size() +
-         tombstone_checks_.size();
+         tombstone_checks_.size() + exchanges_.size();
 }
 
 template <Storage S, Transport T>

@@ -16,6 +16,7 @@ void NodeCore<S, T>::on_frame(std::string_view from, std::string_view bytes) {
   }
   const std::string peer(from);
   if (health_.heard_from(peer, now())) log(peer + " answers again");
+  if (down_.contains(peer)) heard_directly(peer);
   if (const auto* hello = std::get_if<wire::Hello>(&message)) return handle_hello(peer, *hello);
   if (refused_.contains(peer)) return;
   if (!verified_.contains(peer)) {
@@ -120,11 +121,23 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
           const ring::Position pos = ring::hash_key(ring_.params().hash, m.key);
           const auto stored = storage_.get(pos, m.key);
           if (stored && *stored == m.expected) {
-            storage_.erase(pos, m.key);
+            erase_from_storage(pos, m.key, *stored);
             tombstone_candidates_.erase(m.key);
           }
         } else if constexpr (std::is_same_v<M, wire::StatusRequest>) {
           send(from, status(m.request_id));
+        } else if constexpr (std::is_same_v<M, wire::Gossip>) {
+          on_gossip(from, m.members, false);
+        } else if constexpr (std::is_same_v<M, wire::GossipReply>) {
+          on_gossip(from, m.members, true);
+        } else if constexpr (std::is_same_v<M, wire::TreeCompare>) {
+          on_tree_compare(from, m);
+        } else if constexpr (std::is_same_v<M, wire::TreeCompareReply>) {
+          on_tree_compare_reply(from, m);
+        } else if constexpr (std::is_same_v<M, wire::LeafSync>) {
+          on_leaf_sync(from, std::move(m));
+        } else if constexpr (std::is_same_v<M, wire::LeafSyncReply>) {
+          on_leaf_sync_reply(from, std::move(m));
         } else if constexpr (std::is_same_v<M, wire::Error>) {
           log("error from " + from + ": " + m.message);
         }
@@ -162,9 +175,10 @@ wire::StatusReply NodeCore<S, T>::status(std::uint64_t request_id) const {
                              });
   for (const ring::Member& m : ring_.members()) {
     if (is_self(m.name)) continue;
-    const char* state = refused_.contains(m.name)                 ? "refused"
-                        : health_.is_suspected(m.name, now())     ? "suspected"
-                                                                  : "up";
+    const char* state = refused_.contains(m.name)               ? "refused"
+                        : down_.contains(m.name)                ? "down"
+                        : health_.is_suspected(m.name, now())   ? "suspected"
+                                                                : "up";
     reply.peers.push_back({m.name, state});
   }
   return reply;
@@ -219,16 +233,33 @@ void NodeCore<S, T>::merge_local(const Target& target, ring::Position pos, std::
   }
 }
 
+// Every change of a stored key goes through here or erase_from_storage, which keep the key's
+// Merkle tree (if its partition has one yet) in step.
 template <Storage S, Transport T>
-void NodeCore<S, T>::merge_into_storage(ring::Position pos, std::string_view key,
+bool NodeCore<S, T>::merge_into_storage(ring::Position pos, std::string_view key,
                                         const Siblings& incoming) {
   std::optional<Siblings> stored = storage_.get(pos, key);
+  antientropy::MerkleTree* tree = built_tree(pos);
+  const std::uint64_t before = tree && stored ? antientropy::key_state_hash(key, *stored) : 0;
   if (!stored) {
     storage_.put(pos, key, incoming);
     note_tombstones(key, incoming);
-  } else if (stored->merge(incoming)) {
-    storage_.put(pos, key, *stored);
-    note_tombstones(key, *stored);
+    if (tree) tree->update(pos, 0, antientropy::key_state_hash(key, incoming));
+    return true;
+  }
+  if (!stored->merge(incoming)) return false;
+  storage_.put(pos, key, *stored);
+  note_tombstones(key, *stored);
+  if (tree) tree->update(pos, before, antientropy::key_state_hash(key, *stored));
+  return true;
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::erase_from_storage(ring::Position pos, std::string_view key,
+                                        const Siblings& stored) {
+  storage_.erase(pos, key);
+  if (antientropy::MerkleTree* tree = built_tree(pos)) {
+    tree->update(pos, antientropy::key_state_hash(key, stored), 0);
   }
 }
 

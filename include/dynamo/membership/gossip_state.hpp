@@ -1,0 +1,84 @@
+#pragma once
+// GossipState: what one node knows of every member's heartbeat, and the push-pull merge that
+// spreads it. Each entry is (generation, version, status): a node's generation grows with every
+// restart and its version with every heartbeat, so the larger pair is always the newer news and
+// merging is idempotent, commutative and associative; any gossip order converges.
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dynamo/wire/messages.hpp"
+
+namespace dynamo::membership {
+
+enum class MemberStatus : std::uint8_t { joining = 1, normal = 2, leaving = 3, left = 4 };
+
+class GossipState {
+ public:
+  GossipState(std::string self, std::uint64_t generation, const std::vector<std::string>& members)
+      : self_(std::move(self)) {
+    for (const std::string& name : members) table_[name] = {name, 0, 0, 0};
+    table_[self_] = {self_, generation, 0, static_cast<std::uint8_t>(MemberStatus::normal)};
+  }
+
+  // A heartbeat of this node: its version advances.
+  void beat() { ++table_.at(self_).version; }
+
+  const wire::MemberHeartbeat& self() const { return table_.at(self_); }
+
+  // Every entry, in name order.
+  std::vector<wire::MemberHeartbeat> snapshot() const {
+    std::vector<wire::MemberHeartbeat> out;
+    out.reserve(table_.size());
+    for (const auto& [name, entry] : table_) out.push_back(entry);
+    return out;
+  }
+
+  // Takes every entry newer than ours; returns the names whose state advanced. News about this
+  // node itself is never taken (only it may speak for itself), and names not in the member list
+  // are ignored (membership changes arrive through the ring, not through heartbeats).
+  std::vector<std::string> merge(const std::vector<wire::MemberHeartbeat>& theirs) {
+    std::vector<std::string> advanced;
+    for (const wire::MemberHeartbeat& e : theirs) {
+      if (e.name == self_) continue;
+      const auto it = table_.find(e.name);
+      if (it == table_.end() || !newer(e, it->second)) continue;
+      it->second = e;
+      advanced.push_back(e.name);
+    }
+    return advanced;
+  }
+
+  // Our entries that are newer than theirs, or that they did not mention: the pull half.
+  std::vector<wire::MemberHeartbeat> newer_than(
+      const std::vector<wire::MemberHeartbeat>& theirs) const {
+    std::map<std::string_view, const wire::MemberHeartbeat*> seen;
+    for (const wire::MemberHeartbeat& e : theirs) seen[e.name] = &e;
+    std::vector<wire::MemberHeartbeat> out;
+    for (const auto& [name, entry] : table_) {
+      if (entry.generation == 0) continue;  // nothing heard yet
+      const auto it = seen.find(name);
+      if (it == seen.end() || newer(entry, *it->second)) out.push_back(entry);
+    }
+    return out;
+  }
+
+  const wire::MemberHeartbeat* find(std::string_view name) const {
+    const auto it = table_.find(std::string(name));
+    return it == table_.end() ? nullptr : &it->second;
+  }
+
+  static bool newer(const wire::MemberHeartbeat& a, const wire::MemberHeartbeat& b) {
+    return a.generation != b.generation ? a.generation > b.generation : a.version > b.version;
+  }
+
+ private:
+  std::string self_;
+  std::map<std::string, wire::MemberHeartbeat> table_;
+};
+
+}  // namespace dynamo::membership
