@@ -86,6 +86,8 @@ class Simulator {
   // Fingerprint of every event so far: sends, deliveries, drops and timer firings with their
   // times, ends and bytes. Equal seeds and equal inputs give equal fingerprints.
   std::uint64_t trace_hash() const { return trace_; }
+  // Bytes of every frame handed to send() so far, delivered or not.
+  std::uint64_t bytes_sent() const { return bytes_sent_; }
 
   // Prints one line per message sent and delivered (time, ends, frame type byte, size) while
   // `out` is set: the first thing to read when a seed fails.
@@ -163,6 +165,7 @@ class Simulator {
   NetworkProfile network_;
   FaultCounts faults_;
   std::uint64_t trace_ = 1469598103934665603ULL;  // FNV-1a offset basis
+  std::uint64_t bytes_sent_ = 0;
   std::ostream* print_ = nullptr;
 };
 

@@ -94,6 +94,7 @@ inline void Simulator::send(const std::string& from, std::string_view to, std::s
   mix(to);
   mix(frame);
   print("send", from, to, frame);
+  bytes_sent_ += frame.size();
   const auto target = endpoints_.find(to);
   if (!is_up(from) || target == endpoints_.end() || !target->second.up) {
     ++faults_.to_down_node;
