@@ -1,6 +1,7 @@
 #include "peer/peer_options.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "common/announced_resolver.hpp"
 #include "common/args.hpp"
@@ -33,6 +34,11 @@ std::string peer_usage() {
              "  --segment-mb MB        size at which a log segment is closed (default 64)\n"
              "  --request-timeout-ms MS  a coordinator's deadline for R or W replies (default 1000)\n"
              "  --hint-interval-ms MS  how often hints are offered to their owners (default 500)\n"
+             "  --gossip-interval-ms MS  heartbeat gossip period (default 1000)\n"
+             "  --phi-threshold PHI    failure detector's suspicion at which a silent peer is\n"
+             "                         marked down (default 8; lower detects sooner, errs more)\n"
+             "  --anti-entropy-interval-ms MS  one Merkle-tree comparison of a partition with\n"
+             "                         another replica per MS (default 200; 0 turns it off)\n"
              "  --help                 this text\n") +
          resolver_usage + tls_usage;
 }
@@ -44,7 +50,8 @@ ArgSpec peer_spec() {
   spec.with_value = {"name",    "listen",   "peers", "seeds",
                      "n",       "r",        "w",     "cluster",
                      "data-dir", "resolver", "request-timeout-ms", "hint-interval-ms",
-                     "storage", "sync",     "group-commit-us", "segment-mb"};
+                     "storage", "sync",     "group-commit-us", "segment-mb",
+                     "gossip-interval-ms", "phi-threshold", "anti-entropy-interval-ms"};
   spec.flags = {"help"};
   add_tls_options(spec);
   return spec;
@@ -98,6 +105,17 @@ std::optional<PeerOptions> parse_peer_options(int argc, const char* const* argv)
   o.tls = tls_from_args(args);
   o.request_timeout = std::chrono::milliseconds(args.number("request-timeout-ms", 1000, 1, 600000));
   o.hint_interval = std::chrono::milliseconds(args.number("hint-interval-ms", 500, 1, 600000));
+  o.gossip_interval =
+      std::chrono::milliseconds(args.number("gossip-interval-ms", 1000, 10, 600000));
+  o.anti_entropy_interval =
+      std::chrono::milliseconds(args.number("anti-entropy-interval-ms", 200, 0, 600000));
+  if (const auto phi = args.value("phi-threshold")) {
+    char* end = nullptr;
+    o.phi_threshold = std::strtod(phi->c_str(), &end);
+    if (end == phi->c_str() || *end != '\0' || !(o.phi_threshold > 0 && o.phi_threshold < 100)) {
+      throw UsageError("--phi-threshold must be a number between 0 and 100, not \"" + *phi + "\"");
+    }
+  }
   return o;
 }
 
@@ -112,6 +130,10 @@ dynamo::Config node_config(const PeerOptions& o) {
   config.request_timeout = o.request_timeout;
   config.forward_timeout = 2 * o.request_timeout;  // a forwarded request waits for the quorum
   config.hint_replay_interval = o.hint_interval;
+  config.gossip_interval = o.gossip_interval;
+  config.phi_threshold = o.phi_threshold;
+  config.anti_entropy = o.anti_entropy_interval.count() > 0;
+  if (config.anti_entropy) config.anti_entropy_interval = o.anti_entropy_interval;
   return config;
 }
 

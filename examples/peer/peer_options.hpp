@@ -28,6 +28,9 @@ struct PeerOptions {
   std::optional<dynamo::TlsConfig> tls;
   std::chrono::milliseconds request_timeout{1000};
   std::chrono::milliseconds hint_interval{500};
+  std::chrono::milliseconds gossip_interval{1000};
+  double phi_threshold = 8.0;
+  std::chrono::milliseconds anti_entropy_interval{200};  // 0: anti-entropy off
 };
 
 // Usage text for --help and errors.

@@ -48,6 +48,7 @@ void validate(const Config& config) {
   if (config.phi_acceptable_pause.count() < 0) reject("phi_acceptable_pause must not be negative");
   if (config.merkle_depth < 1 || config.merkle_depth > 4) reject("merkle_depth must be in 1..4");
   if (config.anti_entropy_max_keys == 0) reject("anti_entropy_max_keys must be at least 1");
+  if (config.anti_entropy_exchanges == 0) reject("anti_entropy_exchanges must be at least 1");
   if (config.tombstone_grace.count() < 0) reject("tombstone_grace must not be negative");
   if (config.hint_replay_batch == 0) reject("hint_replay_batch must be at least 1");
   if (config.tombstone_sweep_batch == 0) reject("tombstone_sweep_batch must be at least 1");

@@ -42,7 +42,7 @@ PeerCluster::PeerCluster(const std::string& test_name, std::vector<std::string> 
 void PeerCluster::start(const std::string& name) {
   // Each peer keeps its LogStorage in the test's directory, so a restarted peer finds its data.
   std::vector<std::string> args{"--name", name, "--peers", peer_list(), "--data-dir",
-                                (dir_ / (name + ".data")).string()};
+                                data_dir(name).string()};
   args.insert(args.end(), common_args_.begin(), common_args_.end());
   if (const auto tls = tls_.find(name); tls != tls_.end()) {
     args.insert(args.end(), {"--tls-ca", tls->second.ca_file, "--tls-cert",

@@ -37,6 +37,8 @@ class PeerCluster {
   std::string peer_list() const;
   // name -> "127.0.0.1:port", as StreamTransportConfig::peers takes it.
   std::map<std::string, std::string> addresses() const;
+  // Where the peer keeps its LogStorage (kept across restarts).
+  std::filesystem::path data_dir(const std::string& name) const { return dir_ / (name + ".data"); }
   // The log of the peer's latest start.
   std::filesystem::path log_of(const std::string& name) const;
 

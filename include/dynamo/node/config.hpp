@@ -59,9 +59,12 @@ struct Config {
 
   // Anti-entropy (section 4.7): every anti_entropy_interval the node compares the Merkle tree of
   // the next partition it replicates with another replica's and exchanges the keys that differ,
-  // at most anti_entropy_max_keys per message. One exchange at a time bounds its cost.
+  // at most anti_entropy_max_keys per message, with at most anti_entropy_exchanges exchanges in
+  // flight: together they bound what it takes from the foreground. A full sweep of the Q
+  // partitions takes about Q / exchanges * (interval + a round trip).
   bool anti_entropy = true;
   milliseconds anti_entropy_interval{200};
+  std::uint32_t anti_entropy_exchanges = 1;
   unsigned merkle_depth = 2;  // 16^depth leaves per partition
   std::uint32_t anti_entropy_max_keys = 1024;
 

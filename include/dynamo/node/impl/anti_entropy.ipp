@@ -4,8 +4,8 @@
 // replica's, top-down, exchanging only the keys under leaves that differ. It repairs what hinted
 // handoff cannot: a hint lost with the node that held it, a replica restored from an old disk.
 //
-// One exchange is in flight at a time per node and each LeafSync carries at most
-// anti_entropy_max_keys keys, so the work it adds to the foreground is bounded.
+// At most anti_entropy_exchanges exchanges are in flight per node and each LeafSync carries at
+// most anti_entropy_max_keys keys, so the work it adds to the foreground is bounded.
 
 namespace dynamo {
 
@@ -45,12 +45,13 @@ antientropy::MerkleTree* NodeCore<S, T>::built_tree(ring::Position pos) {
   return it == trees_.end() ? nullptr : &it->second;
 }
 
-// The next partition this node replicates, compared with its other replicas in turn.
+// The next partitions this node replicates, each compared with its other replicas in turn, until
+// anti_entropy_exchanges are in flight.
 template <Storage S, Transport T>
 void NodeCore<S, T>::start_exchange() {
-  if (!exchanges_.empty()) return;
   const std::uint32_t q = ring_.params().partitions;
-  for (std::uint32_t tries = 0; tries < q; ++tries) {
+  for (std::uint32_t tries = 0; tries < q && exchanges_.size() < config_.anti_entropy_exchanges;
+       ++tries) {
     const std::uint32_t partition = exchange_cursor_;
     exchange_cursor_ = (exchange_cursor_ + 1) % q;
     if (!replicates(partition)) continue;
@@ -67,7 +68,6 @@ void NodeCore<S, T>::start_exchange() {
         transport_.schedule(2 * config_.request_timeout, [this, id] { exchanges_.erase(id); });
     exchanges_.emplace(id, ExchangeOp{peer, partition, timer});
     send(peer, wire::TreeCompare{id, partition, 0, {{0, tree.root()}}});
-    return;
   }
 }
 
