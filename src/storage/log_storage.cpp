@@ -134,6 +134,19 @@ std::optional<LogStorage::Impl::Location> LogStorage::Impl::append(Record record
   return where;
 }
 
+void LogStorage::Impl::write(Record record, std::string value) {
+  record.value = value;
+  if (const auto where = append(record)) install(record, *where);
+}
+
+bool LogStorage::Impl::write_erasure(const Record& record) {
+  if (!find(record)) return false;
+  const auto where = append(record);
+  if (!where) return false;
+  install(record, *where);
+  return true;
+}
+
 LogStorage::Impl::Location* LogStorage::Impl::find(const Record& r) {
   if (storage::is_key(r.kind)) {
     const auto it = keys_.find(storage::SlotView{r.pos, r.key});
@@ -225,18 +238,11 @@ void LogStorage::put(ring::Position pos, std::string_view key, Siblings siblings
     erase(pos, key);
     return;
   }
-  const std::string value = wire::encode_siblings(siblings);
-  Record record{RecordKind::key_put, 0, pos, {}, key, value};
-  if (const auto where = impl_->append(record)) impl_->install(record, *where);
+  impl_->write({RecordKind::key_put, 0, pos, {}, key, {}}, wire::encode_siblings(siblings));
 }
 
 bool LogStorage::erase(ring::Position pos, std::string_view key) {
-  const Record record{RecordKind::key_erase, 0, pos, {}, key, {}};
-  if (!impl_->find(record)) return false;
-  const auto where = impl_->append(record);
-  if (!where) return false;
-  impl_->install(record, *where);
-  return true;
+  return impl_->write_erasure({RecordKind::key_erase, 0, pos, {}, key, {}});
 }
 
 void LogStorage::for_each_in_range(ring::PositionRange range, const RangeVisitor& visit) const {
@@ -261,18 +267,11 @@ void LogStorage::put_hint(std::string_view owner, std::string_view key, Siblings
     erase_hint(owner, key);
     return;
   }
-  const std::string value = wire::encode_siblings(siblings);
-  Record record{RecordKind::hint_put, 0, {}, owner, key, value};
-  if (const auto where = impl_->append(record)) impl_->install(record, *where);
+  impl_->write({RecordKind::hint_put, 0, {}, owner, key, {}}, wire::encode_siblings(siblings));
 }
 
 bool LogStorage::erase_hint(std::string_view owner, std::string_view key) {
-  const Record record{RecordKind::hint_erase, 0, {}, owner, key, {}};
-  if (!impl_->find(record)) return false;
-  const auto where = impl_->append(record);
-  if (!where) return false;
-  impl_->install(record, *where);
-  return true;
+  return impl_->write_erasure({RecordKind::hint_erase, 0, {}, owner, key, {}});
 }
 
 void LogStorage::for_each_hint(const HintVisitor& visit) const {
@@ -295,10 +294,11 @@ std::optional<std::string> LogStorage::get_meta(std::string_view name) const {
 }
 
 void LogStorage::put_meta(std::string_view name, std::optional<std::string> value) {
-  const Record record{value ? RecordKind::meta_put : RecordKind::meta_erase, 0, {}, {}, name,
-                      value ? std::string_view(*value) : std::string_view{}};
-  if (!value && !impl_->find(record)) return;
-  if (const auto where = impl_->append(record)) impl_->install(record, *where);
+  if (!value) {
+    impl_->write_erasure({RecordKind::meta_erase, 0, {}, {}, name, {}});
+    return;
+  }
+  impl_->write({RecordKind::meta_put, 0, {}, {}, name, {}}, std::move(*value));
 }
 
 std::uint64_t LogStorage::write_seq() const { return impl_->next_seq_ - 1; }

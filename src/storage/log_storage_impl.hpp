@@ -42,6 +42,10 @@ class LogStorage::Impl {
   };
 
   // log_storage.cpp
+  // A put of `value` under the record's key, hint or name, or an erasure of one (false, and no
+  // record written, if there was nothing to erase or the write failed).
+  void write(storage::Record record, std::string value);
+  bool write_erasure(const storage::Record& record);
   std::optional<Location> append(storage::Record record);
   bool read(const Location& where, storage::RecordKind kind, std::string& buffer,
             storage::Record& record) const;
