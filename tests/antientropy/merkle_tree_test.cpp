@@ -54,7 +54,7 @@ TEST_CASE("leaves cut a partition into contiguous slices that cover it exactly",
   }
 }
 
-TEST_CASE("equal contents give equal trees whatever the order; any difference shows at the root",
+TEST_CASE("equal contents give equal trees whatever the order, and any difference shows at the root",
           "[antientropy][merkle]") {
   const dynamo::ring::RingParams params{dynamo::ring::HashKind::xxh3_128, 64};
   std::mt19937_64 rng(3);

@@ -52,7 +52,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.sync = dynamo::SyncPolicy::none;
   {
     dynamo::LogStorage store(dir, options);
-    require(store.recovery().segments == 1, "the segment was not found");
+    // An empty segment is dropped on open (a crash right after a roll leaves one).
+    require(store.recovery().segments == (size > 0 ? 1u : 0u), "the segment was not found");
     std::size_t seen = 0;
     store.for_each_in_range({{0, 0}, {~0ULL, ~0ULL}},
                             [&](dynamo::ring::Position, std::string_view, const dynamo::Siblings& s) {

@@ -46,7 +46,7 @@ double seconds_since(Clock::time_point start) {
 
 }  // namespace
 
-TEST_CASE("a killed peer is reported down; a peer restored from an old data directory catches up "
+TEST_CASE("a killed peer is reported down, and a peer restored from an old data directory catches up "
           "by anti-entropy",
           "[procs][anti-entropy]") {
   PeerCluster cluster("ae-restore", {"a", "b", "c"},

@@ -102,7 +102,7 @@ TEST_CASE("gossip spreads news to S members in O(log S) rounds", "[sim][gossip][
   }
 }
 
-TEST_CASE("message delay does not make live nodes look dead; detection time is measured",
+TEST_CASE("message delay does not make live nodes look dead, and detection time is measured",
           "[sim][gossip][measure]") {
   struct Case {
     const char* name;
