@@ -85,17 +85,6 @@ std::filesystem::path PeerCluster::log_of(const std::string& name) const {
   return dir_ / (name + "-" + std::to_string(it == starts_.end() ? 1 : it->second) + ".log");
 }
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "dynamo-procs-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 TlsConfig test_tls(const std::filesystem::path& dir, const std::string& name) {
   return TlsConfig{(dir / "ca.pem").string(), (dir / (name + ".pem")).string(),
                    (dir / (name + ".key")).string()};

@@ -13,6 +13,7 @@
 
 #include "dynamo/transport/tls_transport.hpp"
 #include "procs/peer_process.hpp"
+#include "support/temp_dir.hpp"
 
 namespace dynamo::test {
 
@@ -50,19 +51,6 @@ class PeerCluster {
   std::map<std::string, TlsConfig> tls_;
   std::map<std::string, int> starts_;
   std::map<std::string, std::unique_ptr<PeerProcess>> processes_;
-};
-
-// A fresh directory under the system's temp dir, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
 };
 
 // Makes a throwaway PKI in `dir` with tests/procs/make_test_ca.sh: the cluster CA with a

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "dynamo/storage/log_storage.hpp"
-#include "storage/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 

@@ -11,7 +11,7 @@
 
 #include "dynamo/storage/log_storage.hpp"
 #include "dynamo/storage/memory_storage.hpp"
-#include "storage/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 using dynamo::LogStorage;
 using dynamo::LogStorageOptions;

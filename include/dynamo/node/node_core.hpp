@@ -65,7 +65,6 @@ class NodeCore {
   // has failed.
   const membership::GossipState& gossip_state() const { return gossip_; }
   bool is_down(const std::string& peer) const { return down_.contains(peer); }
-  double phi(const std::string& peer) const;
   // Anti-entropy so far (anti_entropy.ipp).
   struct AntiEntropyStats {
     std::uint64_t exchanges = 0;       // completed, whether or not anything differed

@@ -76,12 +76,6 @@ void NodeCore<S, T>::detect_failures() {
 }
 
 template <Storage S, Transport T>
-double NodeCore<S, T>::phi(const std::string& peer) const {
-  const auto it = detectors_.find(peer);
-  return it == detectors_.end() ? 0.0 : it->second.phi(now());
-}
-
-template <Storage S, Transport T>
 bool NodeCore<S, T>::usable(const std::string& node) const {
   return is_self(node) || (!health_.is_suspected(node, now()) && !down_.contains(node) &&
                            !refused_.contains(node));
