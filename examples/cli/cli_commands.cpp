@@ -54,13 +54,14 @@ class CliSession {
       : o_(o),
         client_(make_client<Transport, AnnouncedResolver>(
             io_, "dynamo-cli-" + std::to_string(::getpid()), to_map(o.peers), o.timeout, o.tls,
-            o.cluster)) {}
+            o.cluster, milliseconds(500))) {}
 
   int run() {
     if (o_.command == "get") return get();
     if (o_.command == "put") return put();
     if (o_.command == "remove") return remove();
     if (o_.command == "ring") return ring();
+    if (o_.command == "join" || o_.command == "leave") return change();
     return status();
   }
 
@@ -146,19 +147,34 @@ class CliSession {
     return cli_ok;
   }
 
-  int ring() {
+  // Waits for the ring document; false (with a message) if no node sent one in time.
+  bool await_ring(std::string_view what) {
     const milliseconds limit = o_.timeout * static_cast<int>(o_.peers.size()) + milliseconds(1000);
-    if (!run_until(io_, [&] { return client_.core().ring().has_value(); }, limit)) {
-      std::cerr << "dynamo-cli: ring failed: no node sent its ring within " << limit.count()
-                << " ms\n";
-      return cli_no_answer;
+    if (run_until(io_, [&] { return client_.core().ring().has_value(); }, limit)) return true;
+    std::cerr << "dynamo-cli: " << what << " failed: no node sent its ring within "
+              << limit.count() << " ms\n";
+    return false;
+  }
+
+  // name -> address of every node in the ring (now and in a change under way) and in --peers.
+  std::map<std::string, std::string> ring_nodes() const {
+    std::map<std::string, std::string> nodes = to_map(o_.peers);
+    const dynamo::wire::RingReply& doc = client_.core().ring_document();
+    for (const auto* layout : {&doc.members, &doc.next}) {
+      for (const auto& m : *layout) nodes.try_emplace(m.name, "?");
     }
+    for (const auto& a : doc.addresses) nodes[a.name] = a.address;
+    return nodes;
+  }
+
+  int ring() {
+    if (!await_ring("ring")) return cli_no_answer;
     const dynamo::ring::Ring& ring = *client_.core().ring();
     const std::uint32_t partition = ring.partition_of_key(o_.key);
     std::cout << o_.key << ": partition " << partition << " of " << ring.params().partitions
               << " (" << ring.params().hash << "), N = " << ring.replicas() << "\n";
     const auto primaries = ring.primaries(partition).size();
-    const auto addresses = to_map(o_.peers);
+    const auto addresses = ring_nodes();
     std::size_t rank = 0;
     for (const dynamo::ring::NodeIndex i : ring.preference_list(partition)) {
       const std::string& name = ring.member(i).name;
@@ -173,23 +189,31 @@ class CliSession {
   }
 
   int status() {
-    const auto replies =
-        ask_status(client_, names_of(o_.peers), io_, o_.timeout + milliseconds(1000));
+    if (!await_ring("status")) return cli_no_answer;
+    const auto nodes = ring_nodes();
+    const auto replies = ask_status(client_, names_of(nodes), io_, o_.timeout + milliseconds(1000));
+    const dynamo::wire::RingReply& doc = client_.core().ring_document();
+    std::cout << "ring epoch " << doc.epoch << ", " << doc.members.size() << " member(s)"
+              << (doc.next.empty() ? "" : ", a membership change under way") << "\n";
     int exit = cli_ok;
     std::map<std::uint64_t, int> digests;
-    for (const PeerAddress& p : o_.peers) {
-      std::cout << std::left << std::setw(8) << p.name << std::setw(22) << p.address;
-      const auto it = replies.find(p.name);
+    for (const auto& [name, address] : nodes) {
+      std::cout << std::left << std::setw(8) << name << std::setw(22) << address;
+      const auto it = replies.find(name);
       if (it == replies.end()) {
         std::cout << "no answer within " << o_.timeout.count()
-                  << " ms (down, unreachable, or refusing this client)\n";
+                  << " ms (down, stopped, unreachable, or refusing this client)\n";
         exit = cli_no_answer;
         continue;
       }
       const auto& r = it->second;
       ++digests[r.digest];
-      std::cout << "keys " << std::setw(7) << r.keys << " hints " << std::setw(6) << r.hints
-                << " digest " << hex64(r.digest) << "  sees:";
+      std::cout << "epoch " << r.ring_epoch << " " << std::setw(8) << r.member_state << " keys "
+                << std::setw(7) << r.keys << " hints " << std::setw(6) << r.hints << " digest "
+                << hex64(r.digest);
+      if (r.fetches_left > 0) std::cout << "  fetching " << r.fetches_left << " partition(s)";
+      if (r.misplaced > 0) std::cout << "  handing off " << r.misplaced << " key(s)";
+      std::cout << "  sees:";
       for (const auto& peer : r.peers) std::cout << " " << peer.name << " " << peer.state;
       std::cout << "\n";
     }
@@ -197,6 +221,68 @@ class CliSession {
       std::cout << "all " << digests.begin()->second << " answering nodes hold identical data\n";
     }
     return exit;
+  }
+
+  int change() {
+    const bool joining = o_.command == "join";
+    auto [ec, result] = call<dynamo::MembershipResult>([&](auto done) {
+      if (joining) {
+        client_.async_join(dynamo::NewMember{o_.key, o_.address, o_.zone, o_.weight}, done);
+      } else {
+        client_.async_leave(o_.key, done);
+      }
+    });
+    if (ec) {
+      std::cerr << "dynamo-cli: " << o_.command << " " << o_.key << " failed: " << ec.message()
+                << (result.detail.empty() ? "" : ": " + result.detail) << "\n";
+      if (ec == dynamo::errc::invalid_request) return cli_bad_usage;
+      if (ec == dynamo::errc::unavailable) return cli_no_quorum;
+      return ec == dynamo::errc::timeout ? cli_no_answer : cli_failed;
+    }
+    std::cout << "accepted at ring epoch " << result.epoch << ": " << result.detail << "\n";
+    return o_.wait ? wait_for(joining) : cli_ok;
+  }
+
+  // Polls every node until the change has completed: every node answering on one stable ring,
+  // nothing left to fetch or hand off, the node a member (join) or gone from the ring (leave).
+  int wait_for(bool joining) {
+    const auto start = std::chrono::steady_clock::now();
+    auto last_report = start;
+    while (std::chrono::steady_clock::now() - start < o_.wait_limit) {
+      run_until(io_, [] { return false; }, milliseconds(500));
+      const dynamo::wire::RingReply& doc = client_.core().ring_document();
+      const auto replies =
+          ask_status(client_, names_of(ring_nodes()), io_, o_.timeout + milliseconds(1000));
+      std::uint32_t fetching = 0;
+      std::uint64_t misplaced = 0;
+      bool one_ring = !replies.empty();
+      for (const auto& [name, r] : replies) {
+        fetching += r.fetches_left;
+        misplaced += r.misplaced;
+        one_ring &= r.ring_epoch == doc.epoch;
+      }
+      const auto it = replies.find(o_.key);
+      const bool placed = joining ? it != replies.end() && it->second.member_state == "normal"
+                                  : it == replies.end() || it->second.member_state == "outside";
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (doc.next.empty() && one_ring && placed && fetching == 0 && misplaced == 0) {
+        std::cout << "done after " << std::fixed << std::setprecision(1) << seconds
+                  << " s: ring epoch " << doc.epoch << ", " << doc.members.size()
+                  << " member(s), every node holds only what it replicates\n";
+        return cli_ok;
+      }
+      if (std::chrono::steady_clock::now() - last_report >= std::chrono::seconds(2)) {
+        last_report = std::chrono::steady_clock::now();
+        std::cout << "  " << std::fixed << std::setprecision(1) << seconds << " s: ring epoch "
+                  << doc.epoch << (doc.next.empty() ? "" : " (change under way)") << ", "
+                  << fetching << " partition(s) to fetch, " << misplaced
+                  << " key(s) to hand off\n";
+      }
+    }
+    std::cerr << "dynamo-cli: the change had not completed after " << o_.wait_limit.count()
+              << " s; it goes on (dynamo-cli status shows how far it got)\n";
+    return cli_no_answer;
   }
 
   const CliOptions& o_;

@@ -19,7 +19,15 @@ std::string cli_usage() {
              "                                   (none: a blind write)\n"
              "  remove KEY --context HEX [--w W] remove what the context saw\n"
              "  ring KEY                         the key's partition and preference list\n"
-             "  status                           each peer's keys, hints, digest and peer view\n"
+             "  status                           each node's ring epoch and state, keys, hints,\n"
+             "                                   digest, transfers and view of its peers\n"
+             "  join NAME=HOST:PORT [--zone Z] [--weight W] [--wait]\n"
+             "                                   admit a running node (started outside the\n"
+             "                                   ring, e.g. dynamo-peer --seeds ...) to the ring\n"
+             "  leave NAME [--wait]              move NAME's partitions to the others; it hands\n"
+             "                                   off its keys and then stops\n"
+             "    --wait                         join and leave: report progress until the\n"
+             "                                   change has completed (at most --wait-s, 600)\n"
              "\n"
              "Options:\n"
              "  --peers LIST           the cluster's nodes as name=host:port, comma-separated.\n"
@@ -29,16 +37,18 @@ std::string cli_usage() {
              "  --cluster NAME         the nodes' cluster name (default dynamo)\n") +
          resolver_usage + tls_usage +
          "\n"
-         "Exit codes: 0 done, 1 not found or other failure, 2 usage, bad context or R/W > N,\n"
-         "3 no node answered in time, 4 quorum not reached or too few replicas reachable.\n";
+         "Exit codes: 0 done, 1 not found or other failure, 2 usage, bad context, R/W > N or a\n"
+         "membership change the cluster refused, 3 no node answered in time (or --wait ran\n"
+         "out), 4 quorum not reached, too few replicas reachable or the claimant unreachable.\n";
 }
 
 namespace {
 
 ArgSpec cli_spec() {
   ArgSpec spec;
-  spec.with_value = {"peers", "peer", "timeout-ms", "cluster", "resolver", "context", "r", "w"};
-  spec.flags = {"help"};
+  spec.with_value = {"peers",   "peer", "timeout-ms", "cluster", "resolver", "context", "r",
+                     "w",       "zone", "weight",     "wait-s"};
+  spec.flags = {"help", "wait"};
   add_tls_options(spec);
   return spec;
 }
@@ -52,7 +62,7 @@ std::vector<PeerAddress> peers_from(const Args& args) {
 
 // Command name -> its positional arguments after the name.
 const std::map<std::string, std::size_t, std::less<>> arity = {
-    {"get", 1}, {"put", 2}, {"remove", 1}, {"ring", 1}, {"status", 0}};
+    {"get", 1}, {"put", 2}, {"remove", 1}, {"ring", 1}, {"status", 0}, {"join", 1}, {"leave", 1}};
 
 }  // namespace
 
@@ -70,6 +80,21 @@ std::optional<CliOptions> parse_cli_options(int argc, const char* const* argv) {
   }
   if (words.size() > 1) o.key = words[1];
   if (words.size() > 2) o.value = words[2];
+  if (o.command == "join") {
+    const auto joining = parse_peer_list(o.key);
+    if (joining.size() != 1) throw UsageError("join takes one node as NAME=HOST:PORT");
+    o.key = joining.front().name;
+    o.address = joining.front().address;
+    o.zone = args.value("zone").value_or("");
+    o.weight = static_cast<std::uint32_t>(args.number("weight", 1, 1, 1000));
+  } else if (args.has("zone") || args.has("weight")) {
+    throw UsageError("--zone and --weight go with join");
+  }
+  o.wait = args.has("wait");
+  if (o.wait && o.command != "join" && o.command != "leave") {
+    throw UsageError("--wait goes with join and leave");
+  }
+  o.wait_limit = std::chrono::seconds(args.number("wait-s", 600, 1, 86400));
   o.peers = peers_from(args);
   o.tls = tls_from_args(args);
   o.timeout = std::chrono::milliseconds(args.number("timeout-ms", 3000, 1, 600000));

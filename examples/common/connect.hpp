@@ -1,5 +1,5 @@
 #pragma once
-// Transports and clients for a static cluster, written once for TCP and TLS: programs are
+// Transports and clients, written once for TCP and TLS: programs are
 // templates over the transport, and TcpTransport ignores `tls` while TlsTransport requires it.
 
 #include <chrono>
@@ -32,19 +32,23 @@ constexpr const char* transport_name() {
   return std::is_same_v<Transport, dynamo::TlsTransport> ? "tls" : "tcp";
 }
 
-// A client named `name` (unique among the clients connected at once) of the cluster whose
-// members are `peers` (name -> host:port): every member is a seed, dialed at its address.
+// A client named `name` (unique among the clients connected at once) of the cluster that
+// `peers` (name -> host:port) belong to: each is a seed, dialed at its address; the client
+// learns the other members' addresses from the ring, and asks for it every `ring_refresh`.
 template <class Transport, class Resolver = dynamo::KeepSiblings>
 dynamo::Client<Transport, Resolver> make_client(asio::io_context& io, const std::string& name,
                                                 const std::map<std::string, std::string>& peers,
                                                 std::chrono::milliseconds request_timeout,
                                                 const std::optional<dynamo::TlsConfig>& tls,
-                                                const std::string& cluster = "dynamo") {
+                                                const std::string& cluster = "dynamo",
+                                                std::chrono::milliseconds ring_refresh =
+                                                    std::chrono::seconds(5)) {
   dynamo::ClientConfig config;
   config.cluster = cluster;
   config.name = name;
   for (const auto& [peer, address] : peers) config.seeds.push_back(peer);
   config.request_timeout = request_timeout;
+  config.ring_refresh_interval = ring_refresh;
   dynamo::StreamTransportConfig transport;
   transport.name = name;
   transport.peers = peers;

@@ -51,4 +51,10 @@ std::vector<std::string> names_of(const std::vector<PeerAddress>& peers) {
   return names;
 }
 
+std::vector<std::string> names_of(const std::map<std::string, std::string>& peers) {
+  std::vector<std::string> names;
+  for (const auto& [name, address] : peers) names.push_back(name);
+  return names;
+}
+
 }  // namespace examples

@@ -1,7 +1,6 @@
 #pragma once
-// The static member list the example programs share: "a=127.0.0.1:7001,b=127.0.0.1:7002".
-// Until gossip membership exists every peer is started with the same full list, itself
-// included, and clients address nodes by these names.
+// Peer lists as the example programs take them: "a=127.0.0.1:7001,b=127.0.0.1:7002". Nodes are
+// addressed by name; the founding members all get the same list, and clients any of its nodes.
 
 #include <map>
 #include <string>
@@ -25,7 +24,8 @@ void check_host_port(std::string_view address, std::string_view what, bool allow
 
 // name -> address, as StreamTransportConfig::peers wants it.
 std::map<std::string, std::string> to_map(const std::vector<PeerAddress>& peers);
-// The names alone, in the order given.
+// The names alone, in the order given (by name for a map).
 std::vector<std::string> names_of(const std::vector<PeerAddress>& peers);
+std::vector<std::string> names_of(const std::map<std::string, std::string>& peers);
 
 }  // namespace examples

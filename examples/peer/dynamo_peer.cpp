@@ -1,12 +1,15 @@
-// dynamo-peer: one dynamo node as a program. It binds its address, joins the static member list
-// given on the command line and serves clients until SIGINT or SIGTERM. Every event is one
-// timestamped line on stdout. Data lives in a LogStorage under --data-dir (or, with --storage
-// memory, only in memory), so a killed and restarted peer serves everything it acknowledged.
+// dynamo-peer: one dynamo node as a program. It binds its address, takes its ring from its data
+// directory, the founding member list (--peers) or a seed (--seeds), and serves clients until
+// SIGINT or SIGTERM, or until it has left the ring and handed off everything it held. Every
+// event is one timestamped line on stdout. Data lives in a LogStorage under --data-dir (or,
+// with --storage memory, only in memory), so a killed and restarted peer serves everything it
+// acknowledged.
 //
-// Example (three terminals):
-//   dynamo-peer --name a --peers a=127.0.0.1:7001,b=127.0.0.1:7002,c=127.0.0.1:7003
-//   dynamo-peer --name b --peers a=127.0.0.1:7001,b=127.0.0.1:7002,c=127.0.0.1:7003
-//   dynamo-peer --name c --peers a=127.0.0.1:7001,b=127.0.0.1:7002,c=127.0.0.1:7003
+// Example (three terminals, then a fourth node that joins):
+//   dynamo-peer --name a --peers a=127.0.0.1:7001,b=127.0.0.1:7002,c=127.0.0.1:7003 --data-dir a
+//   dynamo-peer --name b --peers a=127.0.0.1:7001,b=127.0.0.1:7002,c=127.0.0.1:7003 --data-dir b
+//   dynamo-peer --name c --peers a=127.0.0.1:7001,b=127.0.0.1:7002,c=127.0.0.1:7003 --data-dir c
+//   dynamo-peer --name d --listen 127.0.0.1:7004 --seeds a=127.0.0.1:7001 --join --data-dir d
 
 #include <csignal>
 #include <iostream>
@@ -15,6 +18,7 @@
 
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <dynamo/node.hpp>
 #include <dynamo/storage/log_storage.hpp>
@@ -38,8 +42,10 @@ dynamo::StreamTransportConfig transport_config(const PeerOptions& o) {
   dynamo::StreamTransportConfig t;
   t.name = o.name;
   t.listen = o.listen;
-  for (const examples::PeerAddress& p : o.members) {
-    if (p.name != o.name) t.peers.emplace(p.name, p.address);
+  for (const auto* list : {&o.members, &o.seeds}) {
+    for (const examples::PeerAddress& p : *list) {
+      if (p.name != o.name) t.peers.emplace(p.name, p.address);
+    }
   }
   t.log = log_line;
   return t;
@@ -50,8 +56,11 @@ std::string startup_line(const PeerOptions& o, std::uint16_t port) {
   std::ostringstream line;
   line << o.name << ": listening on " << o.listen << " (port " << port << "), N=" << o.n
        << " R=" << o.r << " W=" << o.w << ", transport " << examples::transport_name<Transport>()
-       << ", cluster " << o.cluster << ", resolver " << o.resolver << ", members";
+       << ", cluster " << o.cluster << ", resolver " << o.resolver;
+  if (!o.members.empty()) line << ", founding members";
   for (const examples::PeerAddress& p : o.members) line << ' ' << p.name << '=' << p.address;
+  if (!o.seeds.empty()) line << ", seeds";
+  for (const examples::PeerAddress& p : o.seeds) line << ' ' << p.name << '=' << p.address;
   return line.str();
 }
 
@@ -73,9 +82,53 @@ dynamo::LogStorage open_log_storage(const PeerOptions& o) {
   return storage;
 }
 
-// Runs the node on one thread until a signal; the node (and with it the transport and storage)
-// is destroyed in the signal handler, which fails its pending requests, closes every connection
-// and syncs the storage.
+// Watches the node once a second: with --join it asks to be admitted until it is a member;
+// once it has left the ring and handed everything off, it stops the program.
+template <class Node>
+class Caretaker {
+ public:
+  Caretaker(asio::io_context& io, Node& node, const PeerOptions& o, std::function<void()> stop)
+      : timer_(io), node_(node), o_(o), stop_(std::move(stop)), joining_(o.join) {
+    tick();
+  }
+
+ private:
+  void tick() {
+    timer_.expires_after(std::chrono::seconds(1));
+    timer_.async_wait([this](std::error_code ec) {
+      if (ec) return;
+      const auto& core = node_.core();
+      if (core.has_left()) {
+        log_line(o_.name + ": left the ring and handed off every key; stopping");
+        return stop_();
+      }
+      if (joining_ && !asking_ && core.ring_view().contains(o_.name)) joining_ = false;
+      if (joining_ && !asking_ && core.ring_view().known()) ask_to_join();
+      tick();
+    });
+  }
+
+  void ask_to_join() {
+    asking_ = true;
+    node_.async_join([this](std::error_code ec, dynamo::MembershipResult r) {
+      asking_ = false;
+      if (!ec) joining_ = false;
+      log_line(o_.name + ": join " + (ec ? "not accepted yet: " + ec.message() + ": " : "accepted: ") +
+               r.detail + (ec ? "; asking again" : ""));
+    });
+  }
+
+  asio::steady_timer timer_;
+  Node& node_;
+  const PeerOptions& o_;
+  std::function<void()> stop_;
+  bool joining_;
+  bool asking_ = false;
+};
+
+// Runs the node on one thread until a signal, or until it has left the ring; the node (and with
+// it the transport and storage) is destroyed then, which fails its pending requests, closes
+// every connection and syncs the storage.
 template <class Storage, class Transport>
 int serve(const PeerOptions& o, dynamo::Config config, Storage storage) {
   asio::io_context io(1);
@@ -86,12 +139,16 @@ int serve(const PeerOptions& o, dynamo::Config config, Storage storage) {
       io.get_executor(), std::move(config), std::move(storage), std::move(transport));
   log_line(startup_line<Transport>(o, port));
   asio::signal_set signals(io, SIGINT, SIGTERM);
+  const auto stop = [&] {
+    node.reset();
+    io.stop();
+  };
   signals.async_wait([&](std::error_code ec, int signal) {
     if (ec) return;
     log_line(o.name + ": stopping on " + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
-    node.reset();
-    io.stop();
+    stop();
   });
+  Caretaker caretaker(io, *node, o, stop);
   io.run();
   log_line(o.name + ": stopped");
   return 0;

@@ -12,14 +12,26 @@ namespace examples {
 std::string peer_usage() {
   return std::string(
              "usage: dynamo-peer --name NAME --peers NAME=HOST:PORT,... [options]\n"
+             "       dynamo-peer --name NAME --listen HOST:PORT --seeds NAME=HOST:PORT,... [--join]\n"
              "\n"
-             "Runs one dynamo node. Membership is static for now: start every node with the same\n"
-             "--peers list, which names every member, this node included.\n"
+             "Runs one dynamo node. Start the founding members with the same --peers list, which\n"
+             "names each of them, this node included. A node started later (not in --peers) runs\n"
+             "outside the ring until it is admitted: by dynamo-cli join, or by itself with --join.\n"
+             "The ring a node last saw is kept in its data directory and wins over --peers on a\n"
+             "restart. A node that left the ring exits once it has handed off every key.\n"
              "\n"
-             "  --name NAME            this node's name; must appear in --peers\n"
-             "  --peers LIST           every member as name=host:port, comma-separated\n"
-             "                         (alias --seeds)\n"
-             "  --listen HOST:PORT     address to bind (default: this node's entry in --peers)\n"
+             "  --name NAME            this node's name\n"
+             "  --peers LIST           the founding members as name=host:port, comma-separated\n"
+             "  --seeds LIST           nodes to find the cluster through, as name=host:port\n"
+             "                         (for a node that is not a founding member)\n"
+             "  --listen HOST:PORT     address to bind (default: this node's entry in --peers);\n"
+             "                         it is also the address announced when the node joins\n"
+             "  --join                 ask the cluster to admit this node at start-up, again and\n"
+             "                         again until it is a member\n"
+             "  --zone ZONE            failure domain, for joining: replicas of a key are spread\n"
+             "                         over zones (default \"\")\n"
+             "  --weight W             share of the partitions relative to the others, for\n"
+             "                         joining (default 1)\n"
              "  --n N --r R --w W      replicas per key, read and write quorums (default 3 2 2)\n"
              "  --cluster NAME         nodes of another cluster are refused (default dynamo)\n"
              "  --data-dir DIR         where this node keeps its data (LogStorage); created if\n"
@@ -39,6 +51,9 @@ std::string peer_usage() {
              "                         marked down (default 8; lower detects sooner, errs more)\n"
              "  --anti-entropy-interval-ms MS  one Merkle-tree comparison of a partition with\n"
              "                         another replica per MS (default 200; 0 turns it off)\n"
+             "  --transfer-interval-ms MS  pause between two chunks of a partition moving to this\n"
+             "                         node after a join or leave (default 10): the transfer's\n"
+             "                         throttle\n"
              "  --help                 this text\n") +
          resolver_usage + tls_usage;
 }
@@ -51,8 +66,9 @@ ArgSpec peer_spec() {
                      "n",       "r",        "w",     "cluster",
                      "data-dir", "resolver", "request-timeout-ms", "hint-interval-ms",
                      "storage", "sync",     "group-commit-us", "segment-mb",
-                     "gossip-interval-ms", "phi-threshold", "anti-entropy-interval-ms"};
-  spec.flags = {"help"};
+                     "gossip-interval-ms", "phi-threshold", "anti-entropy-interval-ms",
+                     "zone", "weight", "transfer-interval-ms"};
+  spec.flags = {"help", "join"};
   add_tls_options(spec);
   return spec;
 }
@@ -72,13 +88,29 @@ std::optional<PeerOptions> parse_peer_options(int argc, const char* const* argv)
   }
   PeerOptions o;
   o.name = required(args, {"name"});
-  o.members = parse_peer_list(required(args, {"peers", "seeds"}));
-  const auto self = std::ranges::find(o.members, o.name, &PeerAddress::name);
-  if (self == o.members.end()) {
-    throw UsageError("--name " + o.name + " is not in the --peers list");
+  if (const auto peers = args.value("peers")) o.members = parse_peer_list(*peers);
+  if (const auto seeds = args.value("seeds")) o.seeds = parse_peer_list(*seeds);
+  if (o.members.empty() && o.seeds.empty()) {
+    throw UsageError("--peers (the founding members) or --seeds (to join later) is required");
   }
-  o.listen = args.value("listen").value_or(self->address);
+  const auto self = std::ranges::find(o.members, o.name, &PeerAddress::name);
+  if (self == o.members.end() && !args.value("listen")) {
+    throw UsageError("--listen is required: " + o.name + " is not in --peers, so its address "
+                     "must be given");
+  }
+  o.listen = args.value("listen").value_or(self == o.members.end() ? "" : self->address);
   check_host_port(o.listen, "--listen", false);
+  o.zone = args.value("zone").value_or("");
+  o.weight = static_cast<std::uint32_t>(args.number("weight", 1, 1, 1000));
+  o.join = args.has("join");
+  if (o.founder() && (args.has("zone") || args.has("weight"))) {
+    throw UsageError("--zone and --weight describe a node that joins later; the founding members "
+                     "in --peers are all of weight 1 in one zone");
+  }
+  if (o.join && o.founder()) {
+    throw UsageError("--join is for a node outside the founding members, and " + o.name +
+                     " is in --peers");
+  }
   const auto quorum = [&](const char* flag, std::uint32_t fallback) {
     return static_cast<std::uint32_t>(args.number(flag, fallback, 0, 255));
   };
@@ -109,6 +141,8 @@ std::optional<PeerOptions> parse_peer_options(int argc, const char* const* argv)
       std::chrono::milliseconds(args.number("gossip-interval-ms", 1000, 10, 600000));
   o.anti_entropy_interval =
       std::chrono::milliseconds(args.number("anti-entropy-interval-ms", 200, 0, 600000));
+  o.transfer_interval =
+      std::chrono::milliseconds(args.number("transfer-interval-ms", 10, 1, 600000));
   if (const auto phi = args.value("phi-threshold")) {
     char* end = nullptr;
     o.phi_threshold = std::strtod(phi->c_str(), &end);
@@ -119,11 +153,20 @@ std::optional<PeerOptions> parse_peer_options(int argc, const char* const* argv)
   return o;
 }
 
+bool PeerOptions::founder() const {
+  return std::ranges::find(members, name, &PeerAddress::name) != members.end();
+}
+
 dynamo::Config node_config(const PeerOptions& o) {
   dynamo::Config config;
   config.cluster = o.cluster;
   config.name = o.name;
-  for (const PeerAddress& m : o.members) config.members.push_back({m.name, {}, 1});
+  for (const PeerAddress& m : o.members) config.members.push_back({m.name, {}, 1, m.address});
+  config.seeds = names_of(o.seeds);
+  config.address = o.listen;
+  config.zone = o.zone;
+  config.weight = o.weight;
+  config.transfer_interval = o.transfer_interval;
   config.n = o.n;
   config.r = o.r;
   config.w = o.w;

@@ -18,7 +18,11 @@ namespace examples {
 struct PeerOptions {
   std::string name;
   std::string listen;                // host:port to bind
-  std::vector<PeerAddress> members;  // every member, this node included
+  std::vector<PeerAddress> members;  // the founding members (--peers), maybe this node included
+  std::vector<PeerAddress> seeds;    // nodes to find the cluster through (--seeds)
+  std::string zone;
+  std::uint32_t weight = 1;
+  bool join = false;                 // ask to be admitted at start-up (--join)
   std::uint32_t n = 3, r = 2, w = 2;
   std::string cluster = "dynamo";
   std::string resolver;
@@ -31,13 +35,17 @@ struct PeerOptions {
   std::chrono::milliseconds gossip_interval{1000};
   double phi_threshold = 8.0;
   std::chrono::milliseconds anti_entropy_interval{200};  // 0: anti-entropy off
+  std::chrono::milliseconds transfer_interval{10};
+  // Whether this node is one of the founding members (it is in --peers).
+  bool founder() const;
 };
 
 // Usage text for --help and errors.
 std::string peer_usage();
 
-// Throws UsageError for a missing or malformed flag (--data-dir is required unless --storage
-// memory). Returns nullopt for --help.
+// Throws UsageError for a missing or malformed flag: --data-dir is required unless --storage
+// memory; --peers or --seeds is required; a node not in --peers needs --listen. Returns nullopt
+// for --help.
 std::optional<PeerOptions> parse_peer_options(int argc, const char* const* argv);
 
 // The node's Config (members, N/R/W, timeouts); dynamo::validate() is left to the caller.

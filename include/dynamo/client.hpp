@@ -38,11 +38,47 @@ class Client : public detail::AsyncFront<ClientCore<T>, R> {
         });
   }
 
+  using MembershipSignature = void(std::error_code, MembershipResult);
+
+  // Asks the cluster to admit `member`, which should be running already (a dynamo-peer started
+  // outside the ring, or a Node of the host's). Any node takes the request to the ring's
+  // claimant. Completes with the ring epoch that carries the change once it is planned; the new
+  // member then fetches its partitions and the change completes by itself (watch it with
+  // async_status). A repeated join of the same member succeeds without a change.
+  // Errors: errc::invalid_request (refused: the detail says why, e.g. the name is taken),
+  // errc::unavailable (the claimant is unreachable), errc::timeout (no node answered).
+  template <class Token>
+  auto async_join(NewMember member, Token&& token) {
+    return start_change(wire::MembershipChange{0, wire::ChangeKind::join, std::move(member.name),
+                                               std::move(member.address),
+                                               std::move(member.zone), member.weight},
+                        std::forward<Token>(token));
+  }
+
+  // Asks the cluster to remove `node`: its partitions move to the others, it hands off what it
+  // holds, and then it may stop (dynamo-peer exits by itself). Refused if fewer than N members
+  // would remain.
+  template <class Token>
+  auto async_leave(std::string node, Token&& token) {
+    return start_change(wire::MembershipChange{0, wire::ChangeKind::leave, std::move(node), {}, {}, 1},
+                        std::forward<Token>(token));
+  }
+
   // Starts at once. Throws std::invalid_argument for an invalid config.
   Client(executor_type executor, ClientConfig config, T transport, R resolver = R{})
       : detail::AsyncFront<ClientCore<T>, R>(std::move(executor), std::move(resolver),
                                              std::move(config), std::string(R::name()),
                                              std::move(transport)) {}
+
+ private:
+  template <class Token>
+  auto start_change(wire::MembershipChange request, Token&& token) {
+    return detail::AsyncOp<MembershipSignature>::start(
+        this->get_executor(), std::forward<Token>(token),
+        [this, request = std::move(request)](std::function<MembershipSignature> done) mutable {
+          this->core().change_membership(std::move(request), std::move(done));
+        });
+  }
 };
 
 }  // namespace dynamo

@@ -127,6 +127,14 @@ concept Transport = requires(T& t, const T& ct, std::string_view peer, std::stri
   { t.post(std::move(task)) } -> std::same_as<void>;
 };
 
+// A transport that dials peers by address (TcpTransport, TlsTransport) learns the addresses of
+// nodes that join from the ring: add_peer(name, address) adds or changes one. Optional: a
+// transport without it (SimTransport) reaches every peer by name alone.
+template <class T>
+concept PeerDirectory = requires(T& t, std::string name, std::string address) {
+  { t.add_peer(std::move(name), std::move(address)) } -> std::same_as<void>;
+};
+
 // ConflictResolver turns the siblings of a read into the values handed to the caller.
 //
 //   R::name()                   A stable name. Peers compare names at handshake, as LevelDB

@@ -36,11 +36,48 @@ class Node : public detail::AsyncFront<NodeCore<S, T>, R> {
  public:
   using typename detail::AsyncFront<NodeCore<S, T>, R>::executor_type;
 
+  using MembershipSignature = void(std::error_code, MembershipResult);
+
+  // Asks the cluster to admit this node, described by Config::name, address, zone and weight
+  // (dynamo-cli join does the same from outside). The node must know the cluster: founding
+  // members or a seed that answers. Completes once the claimant has planned the change, with
+  // the ring epoch that carries it; the node then fetches its partitions and the change
+  // completes by itself. Errors: errc::invalid_request (the claimant refused: the detail says
+  // why), errc::unavailable (no ring yet, or the claimant is unreachable), errc::timeout.
+  template <class Token>
+  auto async_join(Token&& token) {
+    return start_change(membership::ChangeRequest{wire::ChangeKind::join, this->core().config().name,
+                                                  this->core().config().address,
+                                                  this->core().config().zone,
+                                                  this->core().config().weight},
+                        std::forward<Token>(token));
+  }
+
+  // Asks the cluster to remove this node. It keeps serving while its partitions move to the
+  // others, hands off whatever it still holds, and then core().has_left() turns true: the host
+  // may stop it. Errors as async_join's; refused if fewer than N members would remain.
+  template <class Token>
+  auto async_leave(Token&& token) {
+    return start_change(
+        membership::ChangeRequest{wire::ChangeKind::leave, this->core().config().name, {}, {}, 1},
+        std::forward<Token>(token));
+  }
+
   // Starts at once. Throws std::invalid_argument for an invalid config.
   Node(executor_type executor, Config config, S storage, T transport, R resolver = R{})
       : detail::AsyncFront<NodeCore<S, T>, R>(std::move(executor), std::move(resolver),
                                               std::move(config), std::string(R::name()),
                                               std::move(storage), std::move(transport)) {}
+
+ private:
+  template <class Token>
+  auto start_change(membership::ChangeRequest request, Token&& token) {
+    return detail::AsyncOp<MembershipSignature>::start(
+        this->get_executor(), std::forward<Token>(token),
+        [this, request = std::move(request)](std::function<MembershipSignature> done) mutable {
+          this->core().change_membership(std::move(request), std::move(done));
+        });
+  }
 };
 
 }  // namespace dynamo

@@ -18,18 +18,20 @@ void require_positive(milliseconds value, const char* field) {
 void validate(const Config& config) {
   if (config.name.empty()) reject("name is empty");
   if (config.cluster.empty()) reject("cluster is empty");
-  if (config.members.empty()) reject("members is empty");
+  if (config.members.empty() && config.seeds.empty()) {
+    reject("members and seeds are both empty: a node needs the founding members or a seed");
+  }
+  if (config.weight == 0) reject("weight must be at least 1");
   std::set<std::string> names;
   for (const MemberConfig& m : config.members) {
     if (m.name.empty()) reject("a member has an empty name");
     if (m.weight == 0) reject("member " + m.name + " has weight 0");
     if (!names.insert(m.name).second) reject("member " + m.name + " is listed twice");
   }
-  if (!names.contains(config.name)) reject("this node (" + config.name + ") is not a member");
   ring::validate(config.ring);
   const auto size = static_cast<std::uint32_t>(config.members.size());
   if (config.n == 0) reject("n must be at least 1");
-  if (config.n > size) {
+  if (!config.members.empty() && config.n > size) {
     reject("n = " + std::to_string(config.n) + " but the cluster has only " +
            std::to_string(size) + " members");
   }
@@ -52,6 +54,10 @@ void validate(const Config& config) {
   if (config.tombstone_grace.count() < 0) reject("tombstone_grace must not be negative");
   if (config.hint_replay_batch == 0) reject("hint_replay_batch must be at least 1");
   if (config.tombstone_sweep_batch == 0) reject("tombstone_sweep_batch must be at least 1");
+  if (config.transfer_concurrency == 0) reject("transfer_concurrency must be at least 1");
+  if (config.transfer_batch_keys == 0) reject("transfer_batch_keys must be at least 1");
+  if (config.transfer_batch_bytes == 0) reject("transfer_batch_bytes must be at least 1");
+  require_positive(config.transfer_interval, "transfer_interval");
   if (config.max_clock_entries < 2 || config.max_clock_entries > config.limits.max_clock_entries) {
     reject("max_clock_entries must be in 2.." + std::to_string(config.limits.max_clock_entries));
   }

@@ -90,6 +90,11 @@ std::error_code decode_body(MessageType type, std::string_view body, const Limit
     case MessageType::tree_compare_reply: return decode_as<TreeCompareReply>(body, limits, out);
     case MessageType::leaf_sync: return decode_as<LeafSync>(body, limits, out);
     case MessageType::leaf_sync_reply: return decode_as<LeafSyncReply>(body, limits, out);
+    case MessageType::membership_change: return decode_as<MembershipChange>(body, limits, out);
+    case MessageType::membership_change_reply:
+      return decode_as<MembershipChangeReply>(body, limits, out);
+    case MessageType::partition_fetch: return decode_as<PartitionFetch>(body, limits, out);
+    case MessageType::partition_chunk: return decode_as<PartitionChunk>(body, limits, out);
   }
   return errc::unknown_message;
 }

@@ -111,6 +111,10 @@ void fields(C& c, M& m) {
   c.u64("hints", m.hints);
   c.u64("digest", m.digest);
   c.list("peers", m.peers, Count::members);
+  c.u64("ring_epoch", m.ring_epoch);
+  c.bytes("member_state", m.member_state, Bound::name);
+  c.u32("fetches_left", m.fetches_left);
+  c.u64("misplaced", m.misplaced);
 }
 
 template <class C, maybe_const<Hello> M>
@@ -136,12 +140,39 @@ void fields(C& c, M& m) {
   c.u64("request_id", m.request_id);
 }
 
+template <class C, maybe_const<MemberAddress> M>
+void fields(C& c, M& m) {
+  c.bytes("name", m.name, Bound::name);
+  c.bytes("address", m.address, Bound::name);
+}
+
 template <class C, maybe_const<RingReply> M>
 void fields(C& c, M& m) {
   c.u64("request_id", m.request_id);
   c.nested("ring", m.ring);
   c.u32("replicas", m.replicas);
   c.list("members", m.members, Count::members);
+  c.u64("epoch", m.epoch);
+  c.list("next", m.next, Count::members);
+  c.list("addresses", m.addresses, Count::members);
+}
+
+template <class C, maybe_const<MembershipChange> M>
+void fields(C& c, M& m) {
+  c.u64("request_id", m.request_id);
+  c.byte_enum("kind", m.kind);
+  c.bytes("name", m.name, Bound::name);
+  c.bytes("address", m.address, Bound::name);
+  c.bytes("zone", m.zone, Bound::name);
+  c.u32("weight", m.weight);
+}
+
+template <class C, maybe_const<MembershipChangeReply> M>
+void fields(C& c, M& m) {
+  c.u64("request_id", m.request_id);
+  c.nested("status", m.status);
+  c.u64("epoch", m.epoch);
+  c.bytes("detail", m.detail, Bound::name);
 }
 
 template <class C, maybe_const<ClientGet> M>
@@ -245,6 +276,8 @@ void fields(C& c, M& m) {
   c.u64("generation", m.generation);
   c.u64("version", m.version);
   c.u8("status", m.status);
+  c.u64("ring_epoch", m.ring_epoch);
+  c.u64("fetched_epoch", m.fetched_epoch);
 }
 
 template <class C, maybe_const<Gossip> M>
@@ -295,6 +328,23 @@ void fields(C& c, M& m) {
 template <class C, maybe_const<LeafSyncReply> M>
 void fields(C& c, M& m) {
   c.u64("request_id", m.request_id);
+  c.list("entries", m.entries, Count::entries);
+}
+
+template <class C, maybe_const<PartitionFetch> M>
+void fields(C& c, M& m) {
+  c.u64("request_id", m.request_id);
+  c.u32("partition", m.partition);
+  c.u32("slice", m.slice);
+  c.u32("max_keys", m.max_keys);
+  c.u32("max_bytes", m.max_bytes);
+}
+
+template <class C, maybe_const<PartitionChunk> M>
+void fields(C& c, M& m) {
+  c.u64("request_id", m.request_id);
+  c.u32("partition", m.partition);
+  c.u32("next_slice", m.next_slice);
   c.list("entries", m.entries, Count::entries);
 }
 

@@ -117,6 +117,10 @@ std::ostream& operator<<(std::ostream& os, MessageType t) {
     case MessageType::tree_compare_reply: return os << "tree_compare_reply";
     case MessageType::leaf_sync: return os << "leaf_sync";
     case MessageType::leaf_sync_reply: return os << "leaf_sync_reply";
+    case MessageType::membership_change: return os << "membership_change";
+    case MessageType::membership_change_reply: return os << "membership_change_reply";
+    case MessageType::partition_fetch: return os << "partition_fetch";
+    case MessageType::partition_chunk: return os << "partition_chunk";
   }
   return os << "type(" << static_cast<unsigned>(t) << ')';
 }
@@ -223,6 +227,30 @@ std::ostream& operator<<(std::ostream& os, const LeafSync& m) {
 
 std::ostream& operator<<(std::ostream& os, const LeafSyncReply& m) {
   return schema::print(os, "LeafSyncReply", m);
+}
+
+std::ostream& operator<<(std::ostream& os, const MembershipChange& m) {
+  return schema::print(os, "MembershipChange", m);
+}
+
+std::ostream& operator<<(std::ostream& os, const MembershipChangeReply& m) {
+  return schema::print(os, "MembershipChangeReply", m);
+}
+
+std::ostream& operator<<(std::ostream& os, const PartitionFetch& m) {
+  return schema::print(os, "PartitionFetch", m);
+}
+
+std::ostream& operator<<(std::ostream& os, const PartitionChunk& m) {
+  return schema::print(os, "PartitionChunk", m);
+}
+
+std::ostream& operator<<(std::ostream& os, ChangeKind k) {
+  switch (k) {
+    case ChangeKind::join: return os << "join";
+    case ChangeKind::leave: return os << "leave";
+  }
+  return os << "kind(" << static_cast<unsigned>(k) << ')';
 }
 
 std::ostream& operator<<(std::ostream& os, const PeerState& m) {

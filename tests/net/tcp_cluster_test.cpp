@@ -35,7 +35,7 @@ struct LoopbackCluster {
   Config config(const std::string& name) const {
     Config c;
     c.name = name;
-    for (const auto& n : names) c.members.push_back({n, {}, 1});
+    for (const auto& n : names) c.members.push_back({n, {}, 1, {}});
     c.request_timeout = 500ms;
     c.hint_replay_interval = 100ms;
     c.suspect_period = 500ms;

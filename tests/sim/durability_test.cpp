@@ -54,7 +54,7 @@ struct GatedCluster {
   explicit GatedCluster(Simulator& sim) {
     Config base = test::small_config(3, 2, 2);
     base.request_timeout = 1000ms;
-    for (const char* name : {"a", "b", "c"}) base.members.push_back({name, {}, 1});
+    for (const char* name : {"a", "b", "c"}) base.members.push_back({name, {}, 1, {}});
     for (const char* name : {"a", "b", "c"}) {
       gates[name] = std::make_shared<Gate>();
       Config config = base;

@@ -203,7 +203,7 @@ TEST_CASE("nodes refuse a peer whose resolver differs", "[sim][request][handshak
   Simulator sim(9);
   SimCluster<KeepSiblings> keep(sim, {"a", "b", "c"}, test::small_config(3, 1, 1));
   auto stranger = testing::SimCluster<LastWriteWins>::ClientType(
-      sim.executor(), ClientConfig{"dynamo", "stranger", {"a"}, {}, 300ms, 1s, {}, {}},
+      sim.executor(), ClientConfig{"dynamo", "stranger", {"a"}, {}, 300ms, 1s, 5s, {}, {}},
       testing::SimTransport(sim, "stranger"));
   const auto attempt = test::get(sim, stranger, "k");
   CHECK(attempt.ec == errc::timeout);
@@ -215,7 +215,7 @@ TEST_CASE("configuration mistakes are refused at start-up with a clear message",
           "[sim][request][config]") {
   Simulator sim(11);
   auto expect_refused = [&](Config config, const std::string& fragment) {
-    config.members = {{"a", {}, 1}, {"b", {}, 1}};
+    config.members = {{"a", {}, 1, {}}, {"b", {}, 1, {}}};
     config.name = config.name.empty() ? "a" : config.name;
     try {
       validate(config);
@@ -230,9 +230,18 @@ TEST_CASE("configuration mistakes are refused at start-up with a clear message",
   expect_refused(r0, "r must be in 1..n");
   auto w3 = test::small_config(2, 1, 3);
   expect_refused(w3, "w must be in 1..n");
-  auto stranger = test::small_config(2, 1, 1);
-  stranger.name = "z";
-  expect_refused(stranger, "not a member");
+  auto weightless = test::small_config(2, 1, 1);
+  weightless.weight = 0;
+  expect_refused(weightless, "weight must be at least 1");
+  auto lost = test::small_config(2, 1, 1);
+  lost.name = "z";
+  try {
+    lost.members.clear();
+    validate(lost);
+    FAIL("accepted a node with neither founding members nor seeds");
+  } catch (const std::invalid_argument& e) {
+    CHECK_THAT(e.what(), Catch::Contains("members and seeds are both empty"));
+  }
 }
 
 namespace {

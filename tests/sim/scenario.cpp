@@ -40,11 +40,14 @@ class Scenario {
     solo_ = cluster_.make_client("solo", 1500ms);
     checker_ = cluster_.make_client("checker", 1500ms);
     for (int k = 0; k < settings.hot_keys; ++k) hot_keys_.push_back("key-" + std::to_string(k));
+    for (int i = 0; i < settings.spares; ++i) cluster_.add_node("spare-" + std::to_string(i));
+    admin_ = cluster_.make_client("admin", 1500ms);
   }
 
   ScenarioReport run() {
     fault_phase();
     heal_phase();
+    if (settings_.spares > 0) settle_membership();
     if (settings_.anti_entropy_only) check_anti_entropy_convergence();
     check_reads_and_convergence();
     if (!settings_.anti_entropy_only) check_hints_drained();
@@ -183,11 +186,31 @@ class Scenario {
 
   // --- faults ------------------------------------------------------------------------------
 
+  // A join of a node outside the newest ring, or a leave of a member while more than N remain;
+  // the claimant may refuse or be unreachable, which is fine.
+  void change_membership() {
+    const ring::Ring* ring = test::newest_ring(cluster_);
+    if (!ring) return;
+    std::vector<std::string> outside;
+    for (const std::string& name : cluster_.names()) {
+      if (!ring->find(name)) outside.push_back(name);
+    }
+    const auto count = [this](std::error_code ec, MembershipResult) {
+      if (!ec) ++report_.membership_changes;
+    };
+    if (!outside.empty() && (ring->size() <= 3 || sim_.chance(0.5))) {
+      admin_->async_join(NewMember{outside[sim_.uniform(outside.size())], {}, {}, 1}, count);
+    } else if (ring->size() > 3) {
+      admin_->async_leave(ring->member(static_cast<ring::NodeIndex>(sim_.uniform(ring->size()))).name,
+                          count);
+    }
+  }
+
   void inject_fault() {
     if (sim_.now() >= fault_end_) return;
     const auto& names = cluster_.names();
     const std::string& victim = names[sim_.uniform(names.size())];
-    switch (sim_.uniform(5)) {
+    switch (sim_.uniform(settings_.spares > 0 ? 6 : 5)) {
       case 0:
         if (cluster_.is_up(victim)) {
           const bool wipe = settings_.w >= 2 && !wiped_ && sim_.chance(0.2);
@@ -216,6 +239,9 @@ class Scenario {
         sim_.set_clock_skew(victim,
                             std::chrono::milliseconds(static_cast<std::int64_t>(sim_.uniform(10001)) - 5000));
         break;
+      case 5:
+        change_membership();
+        break;
       default:
         sim_.network() = testing::NetworkProfile{};
         break;
@@ -241,6 +267,14 @@ class Scenario {
         [this] { return idle_.size() == clients_.size() && solo_idle_; }, 20s);
     if (!idle) violation("liveness: clients still waiting 20 s after heal");
     sim_.run_for(4s);  // suspicions expire, hints drain
+  }
+
+  // Every change the faults started must finish once they heal: every node on one stable ring,
+  // nothing left to fetch, no key left on a node that no longer replicates it.
+  void settle_membership() {
+    if (!sim_.run_until([this] { return test::membership_settled(cluster_); }, 120s)) {
+      violation("membership: the ring had not settled 120 s after heal");
+    }
   }
 
   // --- checks ------------------------------------------------------------------------------
@@ -382,6 +416,7 @@ class Scenario {
   std::vector<ClientPtr> clients_;
   ClientPtr solo_;
   ClientPtr checker_;
+  ClientPtr admin_;
   std::vector<Key> hot_keys_;
   std::vector<std::map<Key, Context>> contexts_;
   std::vector<PutRecord> acked_;
@@ -413,6 +448,7 @@ ScenarioSettings settings_for(std::uint64_t seed) {
   s.hot_keys = 3 + static_cast<int>(rng() % 6);
   s.fault_phase = std::chrono::milliseconds(1500 + rng() % 2500);
   s.anti_entropy_only = rng() % 4 == 0;
+  s.spares = rng() % 3 == 0 ? 1 + static_cast<int>(rng() % 2) : 0;
   return s;
 }
 

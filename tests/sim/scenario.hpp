@@ -1,7 +1,8 @@
 #pragma once
-// A randomized cluster scenario, decided entirely by its seed: a cluster of 3 to 7 nodes,
-// clients doing gets, puts (with and without context) and removes on a small hot key set while
-// crashes, partitions, message loss, duplication, reordering and clock skew come and go; then
+// A randomized cluster scenario, decided entirely by its seed: a cluster of 3 to 7 nodes (and,
+// in one seed of three, one or two spare nodes outside the ring), clients doing gets, puts (with
+// and without context) and removes on a small hot key set while crashes, partitions, message
+// loss, duplication, reordering, clock skew and nodes joining and leaving come and go; then
 // heal, and check the invariants. Every operation is recorded as ok, failed or indeterminate (a
 // write that timed out may or may not have landed), as Jepsen does.
 
@@ -24,6 +25,8 @@ struct ScenarioSettings {
   // Hinted handoff off, writes strict (only home replicas count): after heal the replicas must
   // converge through Merkle anti-entropy alone, before any read could repair them.
   bool anti_entropy_only = false;
+  // Nodes started outside the ring; with any, joins and leaves are among the faults.
+  int spares = 0;
 };
 
 // The settings a seed stands for; the seed alone reproduces the whole run.
@@ -40,6 +43,7 @@ struct ScenarioReport {
   std::vector<std::string> violations;  // empty when every invariant held
   testing::FaultCounts faults;
   OperationCounts operations;
+  std::uint64_t membership_changes = 0;  // joins and leaves the claimant accepted
   std::uint64_t trace = 0;
 };
 

@@ -1,6 +1,8 @@
 #pragma once
 // Helpers for simulation tests: run one request to completion in virtual time.
 
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 
 #ifndef DYNAMO_NO_CATCH
@@ -27,6 +29,10 @@ inline Config small_config(std::uint32_t n = 3, std::uint32_t r = 2, std::uint32
   config.gossip_interval = 500ms;
   config.tombstone_grace = 2000ms;
   config.tombstone_sweep_interval = 250ms;
+  // DYNAMO_SIM_LOG=1 prints every node's log lines: the second thing to read when a test fails.
+  if (std::getenv("DYNAMO_SIM_LOG")) {
+    config.log = [](std::string_view line) { std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data()); };
+  }
   return config;
 }
 
@@ -65,17 +71,49 @@ Outcome<WriteResult> remove(testing::Simulator& sim, Front& front, const Key& ke
   return run<WriteResult>(sim, [&](auto done) { front.async_remove(key, context, options, done); });
 }
 
-// The names of the key's home replicas, in preference order.
+// The newest ring any running node holds.
 template <class Cluster>
-std::vector<std::string> primaries(Cluster& cluster, const Key& key) {
+const ring::Ring* newest_ring(Cluster& cluster) {
+  const membership::RingView* newest = nullptr;
   for (const std::string& name : cluster.names()) {
     if (!cluster.is_up(name)) continue;
-    const ring::Ring& ring = cluster.node(name).core().ring();
-    std::vector<std::string> out;
-    for (ring::NodeIndex i : ring.primaries_for_key(key)) out.push_back(ring.member(i).name);
-    return out;
+    const membership::RingView& view = cluster.node(name).core().ring_view();
+    if (!newest || view.epoch() > newest->epoch()) newest = &view;
   }
-  return {};
+  return newest ? &newest->current() : nullptr;
+}
+
+// The names of the key's home replicas in the newest ring, in preference order.
+template <class Cluster>
+std::vector<std::string> primaries(Cluster& cluster, const Key& key) {
+  std::vector<std::string> out;
+  if (const ring::Ring* ring = newest_ring(cluster)) {
+    for (ring::NodeIndex i : ring->primaries_for_key(key)) out.push_back(ring->member(i).name);
+  }
+  return out;
+}
+
+// Whether every running node holds the same stable ring, has nothing left to fetch, and holds
+// no key of a partition it does not replicate: a membership change has fully settled.
+template <class Cluster>
+bool membership_settled(Cluster& cluster) {
+  std::optional<std::uint64_t> epoch;
+  for (const std::string& name : cluster.names()) {
+    if (!cluster.is_up(name)) continue;
+    auto& core = cluster.node(name).core();
+    const membership::RingView& view = core.ring_view();
+    if (!view.stable() || (epoch && *epoch != view.epoch())) return false;
+    epoch = view.epoch();
+    if (core.fetches_left() > 0) return false;
+    std::size_t misplaced = 0;
+    cluster.disk(name).for_each_in_range(
+        {{0, 0}, {~0ULL, ~0ULL}}, [&](ring::Position pos, std::string_view, const Siblings&) {
+          const std::uint32_t p = view.current().partition_of(pos);
+          if (!view.replicates_now(name, p)) ++misplaced;
+        });
+    if (misplaced > 0) return false;
+  }
+  return epoch.has_value();
 }
 
 template <class Cluster>

@@ -38,7 +38,7 @@ TEST_CASE("the header is checked before the body", "[wire][crafted]") {
   bad_magic[1] = 'Z';
   CHECK(decode(bad_magic) == errc::malformed_frame);
   std::string bad_version = good;
-  bad_version[2] = 2;
+  bad_version[2] = static_cast<char>(protocol_version + 1);
   CHECK(decode(bad_version) == errc::malformed_frame);
   std::string long_length = good;
   long_length[7] = static_cast<char>(long_length[7] + 1);
@@ -122,11 +122,15 @@ TEST_CASE("a forged member or partition count is rejected before allocating",
     w.put_varint(1);   // weight
     w.put_varint(partitions);
     w.put_varint(5);
+    w.put_varint(7);  // epoch
+    w.put_varint(0);  // no next layout
+    w.put_varint(0);  // no addresses
     return frame_of(MessageType::ring_reply, body);
   };
   Message out;
   REQUIRE_FALSE(decode_frame(reply_with(1, 1), Limits{}, out));
-  CHECK(out == Message{RingReply{1, {ring::HashKind::xxh3_128, 8}, 3, {{"a", "", 1, {5}}}}});
+  CHECK(out == Message{RingReply{1, {ring::HashKind::xxh3_128, 8}, 3, {{"a", "", 1, {5}}}, 7,
+                                 {}, {}}});
   CHECK(decode(reply_with(0, 1)) == errc::malformed_frame);     // trailing member bytes
   CHECK(decode(reply_with(2, 1)) == errc::malformed_frame);     // the second member is missing
   CHECK(decode(reply_with(1024, 1)) == errc::malformed_frame);  // within the limit, not the bytes

@@ -34,7 +34,7 @@ Siblings versions(std::size_t n, std::size_t value_size = 1, std::size_t past_en
 
 // A ring reply of n members named m0, m1, ...; `edit` adjusts the first.
 RingReply ring_reply(std::size_t n, const std::function<void(ring::Member&)>& edit = {}) {
-  RingReply reply{7, {}, 3, {}};
+  RingReply reply{7, {}, 3, {}, 0, {}, {}};
   for (std::size_t i = 0; i < n; ++i) {
     reply.members.push_back({"m" + std::to_string(i), "z", 1, {static_cast<std::uint32_t>(i)}});
   }

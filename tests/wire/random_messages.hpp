@@ -42,6 +42,10 @@ inline constexpr MessageType all_message_types[] = {
     MessageType::tree_compare_reply,
     MessageType::leaf_sync,
     MessageType::leaf_sync_reply,
+    MessageType::membership_change,
+    MessageType::membership_change_reply,
+    MessageType::partition_fetch,
+    MessageType::partition_chunk,
 };
 
 class MessageGenerator {
@@ -130,7 +134,11 @@ class MessageGenerator {
         return Hello{u8(), bytes(), bytes(), ring_params(), bytes(), u64(), flag()};
       case MessageType::error: return Error{u64(), u32(), bytes()};
       case MessageType::ring_request: return RingRequest{u64()};
-      case MessageType::ring_reply: return RingReply{u64(), ring_params(), u32(), members()};
+      case MessageType::ring_reply: {
+        RingReply reply{u64(), ring_params(), u32(), members(), u64(), members(), {}};
+        for (std::size_t i = below(4); i > 0; --i) reply.addresses.push_back({bytes(), bytes()});
+        return reply;
+      }
       case MessageType::client_get: return ClientGet{u64(), bytes(), u8(), flag()};
       case MessageType::client_get_reply: return ClientGetReply{u64(), status(), siblings()};
       case MessageType::client_put:
@@ -148,7 +156,7 @@ class MessageGenerator {
       case MessageType::purge: return Purge{u64(), bytes(), siblings()};
       case MessageType::status_request: return StatusRequest{u64()};
       case MessageType::status_reply: {
-        StatusReply reply{u64(), bytes(), u64(), u64(), u64(), {}};
+        StatusReply reply{u64(), bytes(), u64(), u64(), u64(), {}, u64(), bytes(), u32(), u64()};
         for (std::size_t i = below(4); i > 0; --i) reply.peers.push_back({bytes(), bytes()});
         return reply;
       }
@@ -162,13 +170,24 @@ class MessageGenerator {
         return sync;
       }
       case MessageType::leaf_sync_reply: return LeafSyncReply{u64(), key_versions()};
+      case MessageType::membership_change:
+        return MembershipChange{u64(), static_cast<ChangeKind>(u8()), bytes(), bytes(), bytes(),
+                                u32()};
+      case MessageType::membership_change_reply:
+        return MembershipChangeReply{u64(), status(), u64(), bytes()};
+      case MessageType::partition_fetch:
+        return PartitionFetch{u64(), u32(), u32(), u32(), u32()};
+      case MessageType::partition_chunk:
+        return PartitionChunk{u64(), u32(), u32(), key_versions()};
     }
     return Error{};
   }
 
   std::vector<MemberHeartbeat> heartbeats() {
     std::vector<MemberHeartbeat> out;
-    for (std::size_t i = below(5); i > 0; --i) out.push_back({bytes(), u64(), u64(), u8()});
+    for (std::size_t i = below(5); i > 0; --i) {
+      out.push_back({bytes(), u64(), u64(), u8(), u64(), u64()});
+    }
     return out;
   }
 

@@ -61,7 +61,7 @@ TEST_CASE("encoding is a function of the message", "[wire][property]") {
 TEST_CASE("a ClientGet has the documented bytes", "[wire]") {
   const ClientGet get{.request_id = 300, .key = "k", .r = 2, .strict = true};
   using namespace std::string_literals;
-  const std::string expected = "DY\x01\x10\x00\x00\x00\x06"s  // magic, version, type, length
+  const std::string expected = "DY\x02\x10\x00\x00\x00\x06"s  // magic, version, type, length
                                "\xac\x02"                      // request_id 300 as a varint
                                "\x01k"                         // key
                                "\x02"                          // r
@@ -73,16 +73,22 @@ TEST_CASE("a RingReply has the documented bytes", "[wire]") {
   const RingReply reply{.request_id = 7,
                         .ring = {ring::HashKind::md5, 300},
                         .replicas = 3,
-                        .members = {{"a", "z", 2, {1, 200}}, {"b", "", 1, {}}}};
+                        .members = {{"a", "z", 2, {1, 200}}, {"b", "", 1, {}}},
+                        .epoch = 9,
+                        .next = {},
+                        .addresses = {{"a", "h:1"}}};
   using namespace std::string_literals;
-  const std::string expected = "DY\x01\x04\x00\x00\x00\x14"s  // magic, version, type, length
+  const std::string expected = "DY\x02\x04\x00\x00\x00\x1d"s  // magic, version, type, length
                                "\x07"                         // request_id
                                "\x02\xac\x02"                 // ring: md5, 300 partitions
                                "\x03"                         // replicas
                                "\x02"                         // two members
                                "\x01" "a" "\x01" "z" "\x02"     // name, zone, weight
                                "\x02\x01\xc8\x01"             // partitions 1 and 200
-                               "\x01" "b" "\x00" "\x01" "\x00"s;  // empty zone, no partitions
+                               "\x01" "b" "\x00" "\x01" "\x00"  // empty zone, no partitions
+                               "\x09"                         // epoch
+                               "\x00"                         // no next layout
+                               "\x01" "\x01" "a" "\x03" "h:1"s;  // one address
   REQUIRE(encode_frame(reply) == expected);
 }
 
@@ -167,13 +173,14 @@ TEST_CASE("ring replies print their members and shorten long lists", "[wire]") {
   ring::Member big{"b", "", 1, {}};
   for (std::uint32_t p = 0; p < 20; ++p) big.partitions.push_back(p);
   std::ostringstream os;
-  os << Message{RingReply{1, {}, 3, {{"a\x01", "z", 2, {4, 5}}, big}}};
+  os << Message{RingReply{1, {}, 3, {{"a\x01", "z", 2, {4, 5}}, big}, 0, {}, {}}};
   const std::string text = os.str();
   INFO(text);
   CHECK(text.find("RingReply{request_id=1, ring=") == 0);
   CHECK(text.find("replicas=3, members=[{name=\"a\\x01\", zone=\"z\", weight=2, "
                   "partitions=[4, 5]}, {name=\"b\"") != std::string::npos);
-  CHECK(text.find("partitions=[0, 1, 2, 3, 4, 5, 6, 7, ...(20 items)]}]}") != std::string::npos);
+  CHECK(text.find("partitions=[0, 1, 2, 3, 4, 5, 6, 7, ...(20 items)]}], epoch=0") !=
+        std::string::npos);
 }
 
 }  // namespace

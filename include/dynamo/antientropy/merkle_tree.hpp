@@ -11,7 +11,6 @@
 // tree; any difference shows at the root (a false match needs a 64-bit coincidence).
 
 #include <cstdint>
-#include <limits>
 #include <string_view>
 #include <vector>
 
@@ -41,19 +40,12 @@ class MerkleTree {
   // The leaf of a position of this partition: the ring is cut into partitions * leaves equal
   // slices the way partition_of cuts it into partitions, so slice / leaves is the partition.
   std::uint32_t leaf_of(ring::Position pos) const {
-    const auto slices = detail::uint128{partitions_} * width(depth_);
-    const auto slice = static_cast<std::uint64_t>((detail::uint128{pos.hi} * slices) >> 64);
-    return static_cast<std::uint32_t>(slice - std::uint64_t{partition_} * width(depth_));
+    return ring::slice_of(partitions_, width(depth_), pos);
   }
 
   // The closed range of positions in a leaf.
   ring::PositionRange leaf_range(std::uint32_t leaf) const {
-    const auto slices = detail::uint128{partitions_} * width(depth_);
-    const auto slice = detail::uint128{partition_} * width(depth_) + leaf;
-    const auto first_hi = [&](detail::uint128 i) { return ((i << 64) + slices - 1) / slices; };
-    return {ring::Position{static_cast<std::uint64_t>(first_hi(slice)), 0},
-            ring::Position{static_cast<std::uint64_t>(first_hi(slice + 1) - 1),
-                           std::numeric_limits<std::uint64_t>::max()}};
+    return ring::slice_range(partitions_, partition_, width(depth_), leaf);
   }
 
   // A key at pos changed from a state hashing to `before` to one hashing to `after` (0 for

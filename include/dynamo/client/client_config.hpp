@@ -19,6 +19,9 @@ struct ClientConfig {
   ring::RingParams ring;            // must match the nodes'
   std::chrono::milliseconds request_timeout{3000};  // per attempt at one coordinator
   std::chrono::milliseconds suspect_period{2000};   // a coordinator that timed out is tried last
+  // How often the client asks for the ring again, so it follows nodes joining and leaving (it
+  // also asks at once when a request times out).
+  std::chrono::milliseconds ring_refresh_interval{5000};
   wire::Limits limits;
   std::function<void(std::string_view)> log;
 };
@@ -33,6 +36,7 @@ inline void validate(const ClientConfig& config) {
   if (config.seeds.empty()) reject("seeds is empty");
   if (config.request_timeout.count() <= 0) reject("request_timeout must be positive");
   if (config.suspect_period.count() <= 0) reject("suspect_period must be positive");
+  if (config.ring_refresh_interval.count() <= 0) reject("ring_refresh_interval must be positive");
   ring::validate(config.ring);
 }
 

@@ -36,16 +36,24 @@ class ClientCore {
   ClientCore& operator=(const ClientCore&) = delete;
 
   using StatusCallback = std::function<void(std::error_code, wire::StatusReply)>;
+  using ChangeCallback = std::function<void(std::error_code, MembershipResult)>;
 
   void get(Key key, ReadOptions options, GetCallback done);
   // Asks one node how it and its peers are (keys, hints, peer states).
   void status(const std::string& node, StatusCallback done);
+  // Sends a join or leave to the ring's claimant (or, until the ring is known, to the seeds in
+  // turn); a node that does not answer in time is passed over for the next.
+  void change_membership(wire::MembershipChange request, ChangeCallback done);
   void put(Key key, const Context& context, Value value, WriteOptions options, WriteCallback done);
   void remove(Key key, const Context& context, WriteOptions options, WriteCallback done);
 
   const std::optional<ring::Ring>& ring() const { return ring_; }
+  // The ring document the client last took, addresses and any change under way included.
+  const wire::RingReply& ring_document() const { return ring_document_; }
   T& transport() { return transport_; }
-  std::size_t pending() const { return requests_.size() + status_queries_.size(); }
+  std::size_t pending() const {
+    return requests_.size() + status_queries_.size() + changes_.size();
+  }
 
  private:
   struct Request {
@@ -67,6 +75,10 @@ class ClientCore {
                 const wire::Status& status);
   void on_frame(std::string_view from, std::string_view bytes);
   void ask_for_ring();
+  void refresh_ring();
+  void take_ring(wire::RingReply reply);
+  std::vector<std::string> ring_sources() const;
+  void attempt_change(std::uint64_t id);
   void send(const std::string& to, const wire::Message& message);
   void send_hello(const std::string& to);
 
@@ -83,6 +95,15 @@ class ClientCore {
     TimerId timer = 0;
   };
   std::map<std::uint64_t, StatusQuery> status_queries_;
+  struct ChangeOp {
+    wire::MembershipChange message;
+    std::vector<std::string> candidates;
+    std::size_t attempt = 0;
+    ChangeCallback done;
+    TimerId timer = 0;
+  };
+  std::map<std::uint64_t, ChangeOp> changes_;
+  wire::RingReply ring_document_;
   std::uint64_t incarnation_;
   std::uint64_t last_id_ = 0;
   std::size_t next_seed_ = 0;

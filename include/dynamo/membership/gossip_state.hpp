@@ -1,8 +1,9 @@
 #pragma once
 // GossipState: what one node knows of every member's heartbeat, and the push-pull merge that
-// spreads it. Each entry is (generation, version, status): a node's generation grows with every
-// restart and its version with every heartbeat, so the larger pair is always the newer news and
-// merging is idempotent, commutative and associative; any gossip order converges.
+// spreads it. Each entry is (generation, version, status, ring epoch, fetched epoch): a node's
+// generation grows with every restart and its version with every heartbeat or change of its own
+// state, so the larger pair is always the newer news and merging is idempotent, commutative and
+// associative; any gossip order converges.
 
 #include <algorithm>
 #include <cstdint>
@@ -11,22 +12,47 @@
 #include <string_view>
 #include <vector>
 
+#include "dynamo/membership/member_status.hpp"
 #include "dynamo/wire/messages.hpp"
 
 namespace dynamo::membership {
-
-enum class MemberStatus : std::uint8_t { joining = 1, normal = 2, leaving = 3, left = 4 };
 
 class GossipState {
  public:
   GossipState(std::string self, std::uint64_t generation, const std::vector<std::string>& members)
       : self_(std::move(self)) {
-    for (const std::string& name : members) table_[name] = {name, 0, 0, 0};
-    table_[self_] = {self_, generation, 0, static_cast<std::uint8_t>(MemberStatus::normal)};
+    for (const std::string& name : members) table_[name] = {name, 0, 0, 0, 0, 0};
+    table_[self_] = {self_, generation, 0, static_cast<std::uint8_t>(MemberStatus::left), 0, 0};
   }
 
   // A heartbeat of this node: its version advances.
   void beat() { ++table_.at(self_).version; }
+
+  // This node's own state changed: the next heartbeat carries it (the version advances now, so
+  // it is news to every peer at once).
+  void set_self(MemberStatus status, std::uint64_t ring_epoch, std::uint64_t fetched_epoch) {
+    wire::MemberHeartbeat& me = table_.at(self_);
+    const auto byte = static_cast<std::uint8_t>(status);
+    if (me.status == byte && me.ring_epoch == ring_epoch && me.fetched_epoch == fetched_epoch) {
+      return;
+    }
+    me.status = byte;
+    me.ring_epoch = ring_epoch;
+    me.fetched_epoch = fetched_epoch;
+    ++me.version;
+  }
+
+  // The members whose heartbeats are tracked changed (the ring changed): entries of new names
+  // start empty, those of names no longer listed are forgotten. This node's own entry stays.
+  void set_members(const std::vector<std::string>& members) {
+    std::map<std::string, wire::MemberHeartbeat> table;
+    for (const std::string& name : members) {
+      const auto it = table_.find(name);
+      table[name] = it != table_.end() ? it->second : wire::MemberHeartbeat{name, 0, 0, 0, 0, 0};
+    }
+    table[self_] = table_.at(self_);
+    table_ = std::move(table);
+  }
 
   const wire::MemberHeartbeat& self() const { return table_.at(self_); }
 
@@ -40,7 +66,7 @@ class GossipState {
 
   // Takes every entry newer than ours; returns the names whose state advanced. News about this
   // node itself is never taken (only it may speak for itself), and names not in the member list
-  // are ignored (membership changes arrive through the ring, not through heartbeats).
+  // are ignored (the ring says who the members are; heartbeats only say how they are).
   std::vector<std::string> merge(const std::vector<wire::MemberHeartbeat>& theirs) {
     std::vector<std::string> advanced;
     for (const wire::MemberHeartbeat& e : theirs) {

@@ -18,18 +18,29 @@ namespace dynamo {
 
 using std::chrono::milliseconds;
 
-// One node of the cluster as configured. Until gossip membership exists, every node is given
-// the same member list and derives the same ring from it.
+// One founding member of the cluster. Every founder is given the same list and derives from it
+// the same ring of epoch 1; from then on the ring changes only by joins and leaves, and a node
+// keeps the newest ring it knows in its storage, which wins over this list on a restart.
 struct MemberConfig {
   std::string name;
   std::string zone;
   std::uint32_t weight = 1;
+  std::string address;  // where it listens, for transports that dial by address ("" if none)
 };
 
 struct Config {
   std::string cluster = "dynamo";  // peers of another cluster are refused
-  std::string name;                // this node; must be one of members
+  std::string name;                // this node
+  // The founding members (the ring of epoch 1). A node that is not among them starts outside the
+  // ring and is admitted later by a join (Node::async_join, Client::async_join, dynamo-cli join).
   std::vector<MemberConfig> members;
+  // Nodes to gossip with besides the ring's members; a node outside the founding members that
+  // has no ring in its storage needs at least one to find its cluster.
+  std::vector<std::string> seeds;
+  // How this node describes itself when it asks to join (Node::async_join).
+  std::string address;
+  std::string zone;
+  std::uint32_t weight = 1;
   ring::RingParams ring;
 
   std::uint32_t n = 3;  // replicas per key
@@ -68,6 +79,15 @@ struct Config {
   unsigned merkle_depth = 2;  // 16^depth leaves per partition
   std::uint32_t anti_entropy_max_keys = 1024;
 
+  // Range transfer during a membership change: a node that becomes a replica of a partition
+  // fetches it from the replica it replaces, transfer_concurrency partitions at a time, in
+  // chunks of about transfer_batch_keys keys or transfer_batch_bytes bytes, pausing
+  // transfer_interval between a partition's chunks: together they bound the transfer's rate.
+  std::uint32_t transfer_concurrency = 2;
+  std::uint32_t transfer_batch_keys = 512;
+  std::uint32_t transfer_batch_bytes = 1u << 20;
+  milliseconds transfer_interval{10};
+
   // Hinted handoff can be switched off, leaving anti-entropy alone to repair replicas: hints are
   // still kept (a sloppy quorum's fallback writes count), but never offered to their owners.
   bool hinted_handoff = true;
@@ -79,10 +99,11 @@ struct Config {
   std::function<void(std::string_view)> log;
 };
 
-// Throws std::invalid_argument naming the first mistake: an empty or unknown node name,
-// duplicate members, N larger than the cluster, R or W outside 1..N, non-positive timeouts,
-// a clock bound below 2 or above what the wire accepts, invalid ring parameters, a non-positive
-// phi threshold, or a Merkle depth outside 1..4.
+// Throws std::invalid_argument naming the first mistake: an empty node name, duplicate
+// members, neither founding members nor seeds, N larger than the founding cluster, R or W
+// outside 1..N, non-positive timeouts, a clock bound below 2 or above what the wire accepts,
+// invalid ring parameters, a non-positive phi threshold, a Merkle depth outside 1..4, or a
+// transfer setting of 0.
 void validate(const Config& config);
 
 }  // namespace dynamo

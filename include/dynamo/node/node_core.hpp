@@ -6,7 +6,8 @@
 //
 // One node plays every role of the paper's section 4: coordinator of gets and puts for the keys
 // it is a home replica of (forwarding the others), replica for its own keys, fallback that keeps
-// hints for unreachable owners and hands them back, and collector of old tombstones.
+// hints for unreachable owners and hands them back, collector of old tombstones, and member of
+// a ring that nodes join and leave while it serves (membership.ipp, transfer.ipp).
 //
 // Thread safety: none. The front (Node) calls it from one executor only.
 
@@ -22,6 +23,7 @@
 #include "dynamo/errc.hpp"
 #include "dynamo/membership/gossip_state.hpp"
 #include "dynamo/membership/phi_accrual.hpp"
+#include "dynamo/membership/ring_view.hpp"
 #include "dynamo/node/config.hpp"
 #include "dynamo/node/peer_health.hpp"
 #include "dynamo/node/request_options.hpp"
@@ -39,6 +41,7 @@ class NodeCore {
   // the coordinator's sibling set holding the new version (see WriteResult).
   using GetCallback = SiblingsCallback;
   using WriteCallback = SiblingsCallback;
+  using ChangeCallback = std::function<void(std::error_code, MembershipResult)>;
 
   // Throws std::invalid_argument for an invalid config (see validate()).
   NodeCore(Config config, std::string resolver_name, S storage, T transport);
@@ -52,8 +55,21 @@ class NodeCore {
   void put(Key key, const Context& context, Value value, WriteOptions options, WriteCallback done);
   void remove(Key key, const Context& context, WriteOptions options, WriteCallback done);
 
+  // Asks the ring's claimant (this node, or the one it forwards to) to admit or remove a node.
+  // Completes with the epoch of the ring that carries the change, or errc::invalid_request (the
+  // change is impossible: the detail says why), errc::unavailable (no ring yet, or the claimant
+  // is unreachable) or errc::timeout.
+  void change_membership(membership::ChangeRequest request, ChangeCallback done);
+
   const Config& config() const { return config_; }
-  const ring::Ring& ring() const { return ring_; }
+  // The layout reads and writes use now; empty while this node has no ring.
+  const ring::Ring& ring() const { return view_.current(); }
+  const membership::RingView& ring_view() const { return view_; }
+  // True once this node is outside the ring and has handed off every key and hint it held:
+  // a leaving node may stop then.
+  bool has_left() const;
+  // Partitions this node must still fetch for the change under way.
+  std::size_t fetches_left() const;
   ActorId actor() const { return actor_; }
   const S& storage() const { return storage_; }
   S& storage() { return storage_; }
@@ -72,14 +88,24 @@ class NodeCore {
     std::uint64_t keys_repaired = 0;   // keys whose stored state changed by a received entry
   };
   const AntiEntropyStats& anti_entropy_stats() const { return ae_stats_; }
+  // Range transfer and handoff so far (transfer.ipp).
+  struct TransferStats {
+    std::uint64_t keys_fetched = 0;     // received from sources for partitions a change added
+    std::uint64_t keys_dropped = 0;     // dropped at once: a replica had fetched them from here
+    std::uint64_t keys_handed_off = 0;  // written to their replicas one by one, then dropped
+  };
+  const TransferStats& transfer_stats() const { return transfer_stats_; }
 
  private:
   struct Target {
     std::string node;
     bool primary = false;
     std::string hint_owner;  // for a fallback: the home replica it stands in for
+    // A replica the ring's next layout adds (during a membership change): it gets every write
+    // but does not count towards W.
+    bool pending = false;
     // Whose copy this target holds: the node itself, or for a fallback the owner it hints for.
-    const std::string& owner() const { return primary ? node : hint_owner; }
+    const std::string& owner() const { return primary || pending ? node : hint_owner; }
   };
   struct Plan {
     ring::Position pos;
@@ -87,6 +113,7 @@ class NodeCore {
     std::vector<std::string> spares;  // the rest of the preference list, in order
     std::vector<std::string> uncovered;  // unreachable home replicas no fallback stands in for
     std::uint32_t reachable_primaries = 0;
+    std::vector<std::string> next_primaries;  // during a change: the next layout's home replicas
   };
   struct ReadOp {
     Key key;
@@ -103,6 +130,10 @@ class NodeCore {
     Siblings replicated;  // the coordinator's sibling set with the new version: what replicas get
     std::set<std::string> acked;
     QuorumReport report;
+    // A strict write during a change needs W acknowledgements from the next layout's home
+    // replicas too, so a strict read after the change still meets it.
+    std::uint32_t next_required = 0;
+    std::uint32_t next_replied = 0;
     WriteCallback done;
     TimerId timer = 0;
     TimerId escalation = 0;
@@ -127,6 +158,7 @@ class NodeCore {
 
   // coordinator.ipp
   Plan plan_for(std::string_view key) const;
+  void add_pending_targets(Plan& plan) const;
   bool coordinates(std::string_view key) const;
   std::optional<std::string> forward_target(std::string_view key) const;
   void coordinate_get(Key key, ReadOptions options, GetCallback done);
@@ -137,6 +169,7 @@ class NodeCore {
   void answer_read(ReadOp& op, std::error_code ec);
   void finish_read(std::uint64_t id);
   void on_write_ack(std::uint64_t id, const std::string& from);
+  bool write_satisfied(const WriteOp& op) const;
   void finish_write(std::uint64_t id);
   template <class Reply>
   void forward_for_siblings(const std::string& target, wire::Message request,
@@ -207,6 +240,7 @@ class NodeCore {
   void schedule_hint_replay();
   void replay_hints();
   void on_replay_ack(std::uint64_t id, const wire::Status& status);
+  bool rightful_owner(const std::string& owner, std::string_view key) const;
   void note_tombstones(std::string_view key, const Siblings& stored);
   void schedule_tombstone_sweep();
   void sweep_tombstones();
@@ -214,6 +248,62 @@ class NodeCore {
   void on_tombstone_check_reply(std::uint64_t id, const std::string& from,
                                 const wire::TombstoneCheckReply& reply);
   bool holds_hint_for(std::string_view key) const;
+
+  // membership.ipp: the ring document, its gossip, changes and their completion
+  void load_ring();
+  void adopt(membership::RingView view);
+  void persist_ring();
+  void learn_addresses();
+  void follow_members();
+  void announce_self();
+  void push_ring(const std::string& to);
+  void push_ring_to_all();
+  void on_ring_document(const std::string& from, wire::RingReply reply);
+  void compare_ring_epochs(const std::string& from, const std::vector<wire::MemberHeartbeat>& members);
+  void handle_membership_change(const std::string& from, const wire::MembershipChange& m);
+  void apply_change(const membership::ChangeRequest& request, ChangeCallback done);
+  void maybe_complete_change();
+  bool ring_seen_by_all(std::uint64_t epoch) const;
+  bool ring_is_newest() const;
+  std::uint64_t fetched_epoch_of(const std::string& node) const;
+  std::vector<std::string> gossip_targets() const;
+  void rescan_tombstones();
+
+  // transfer.ipp: fetching partitions a change adds, serving them, handing off misplaced keys
+  struct FetchOp {
+    std::uint32_t partition = 0;
+    std::vector<std::string> sources;
+    std::size_t source = 0;
+    std::uint32_t slice = 0;
+    TimerId timer = 0;
+  };
+  struct ServedFetch {
+    std::uint32_t next_slice = 0;  // slices [0, next_slice) served in order to this requester
+    bool complete = false;         // ... and the requester confirmed it holds them all
+  };
+  struct RelocationOp {
+    std::string hint_owner;  // empty: this node's own copy; else a hint for that owner
+    Key key;
+    ring::Position pos;
+    Siblings sent;
+    std::set<std::string> waiting;
+    TimerId timer = 0;
+  };
+  void reconcile_fetches();
+  void start_fetches();
+  void request_slice(std::uint64_t id);
+  void on_fetch_timeout(std::uint64_t id);
+  void on_partition_chunk(const std::string& from, wire::PartitionChunk chunk);
+  void finish_fetch(std::uint64_t id);
+  void on_partition_fetch(const std::string& from, const wire::PartitionFetch& m);
+  void note_dirty(ring::Position pos, std::string_view key);
+  bool misplaced(std::uint32_t partition) const;
+  void relocate_misplaced();
+  void relocate_partition(std::uint32_t partition, std::size_t& budget);
+  bool handoff_confirmed(std::uint32_t partition) const;
+  void start_relocation(std::string hint_owner, Key key, ring::Position pos, Siblings sent);
+  void on_relocation_ack(std::uint64_t id, const std::string& from, const wire::Status& status);
+  std::vector<std::string> rightful_replicas(std::uint32_t partition) const;
 
   void suspect(const std::string& peer, std::chrono::milliseconds at) {
     if (health_.timed_out(peer, at)) log(peer + " suspected: a request to it timed out");
@@ -225,7 +315,7 @@ class NodeCore {
 
   Config config_;
   std::string resolver_name_;
-  ring::Ring ring_;
+  membership::RingView view_;
   S storage_;
   T transport_;
   ActorId actor_;
@@ -236,7 +326,9 @@ class NodeCore {
   std::map<std::string, std::chrono::milliseconds> hello_sent_at_;
   std::set<std::string> verified_;  // peers whose Hello was compatible
   std::set<std::string> refused_;   // peers whose Hello was not
-  std::map<std::string, std::vector<wire::Message>> awaiting_hello_;
+  // Frames that overtook a peer's Hello, with when they arrived.
+  std::map<std::string, std::vector<std::pair<std::chrono::milliseconds, wire::Message>>>
+      awaiting_hello_;
   std::map<std::uint64_t, ReadOp> reads_;
   std::map<std::uint64_t, WriteOp> writes_;
   std::map<std::uint64_t, ForwardOp> forwards_;
@@ -260,6 +352,20 @@ class NodeCore {
   AntiEntropyStats ae_stats_;
   // Acknowledgements waiting for the storage to make a write durable: (write_seq, send it).
   std::deque<std::pair<std::uint64_t, std::function<void()>>> awaiting_durable_;
+  // Membership: when the ring last changed (tombstones wait a grace period after a change),
+  // the partitions fetched for the change under way, and what this node served to others.
+  std::chrono::milliseconds ring_changed_at_{0};
+  std::map<std::uint64_t, FetchOp> fetches_;
+  std::set<std::uint32_t> fetched_;
+  std::uint64_t fetched_epoch_ = 0;
+  std::optional<std::chrono::milliseconds> all_have_ring_since_;
+  std::map<std::pair<std::uint32_t, std::string>, ServedFetch> served_;
+  std::map<std::uint32_t, std::set<Key>> dirty_;  // keys changed after their slice was served
+  std::map<std::uint64_t, RelocationOp> relocations_;
+  std::set<std::pair<std::string, Key>> relocating_;
+  std::uint32_t relocation_cursor_ = 0;
+  TransferStats transfer_stats_;
+  bool was_member_ = false;         // this node has been in a ring it holds
   std::uint64_t malformed_frames_ = 0;
   std::set<std::pair<std::string, std::uint64_t>> seen_requests_;
   std::deque<std::pair<std::chrono::milliseconds, std::pair<std::string, std::uint64_t>>>
@@ -274,3 +380,5 @@ class NodeCore {
 #include "dynamo/node/impl/maintenance.ipp"
 #include "dynamo/node/impl/gossip.ipp"
 #include "dynamo/node/impl/anti_entropy.ipp"
+#include "dynamo/node/impl/membership.ipp"
+#include "dynamo/node/impl/transfer.ipp"

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "dynamo/core/context.hpp"
@@ -54,6 +55,22 @@ struct WriteResult {
   Context context;
   Siblings siblings;
   QuorumReport quorum;
+};
+
+// A node an operator asks the cluster to admit: its name, where it listens (for transports that
+// dial by address), its zone and its weight (its share of the partitions relative to the others).
+struct NewMember {
+  std::string name;
+  std::string address;
+  std::string zone;
+  std::uint32_t weight = 1;
+};
+
+// A membership change's answer: the epoch of the ring document that carries it (nodes switch to
+// it as gossip brings it; transfers follow), and the claimant's sentence about it.
+struct MembershipResult {
+  std::uint64_t epoch = 0;
+  std::string detail;
 };
 
 // How a protocol core reports a request: the siblings read, or for a write the coordinator's

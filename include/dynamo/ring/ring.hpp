@@ -46,6 +46,12 @@ class Ring {
   // As above, but throws std::invalid_argument saying what is wrong. For local configuration.
   static Ring build(const RingParams& params, std::uint32_t replicas, std::vector<Member> members);
 
+  // The ring of a node that belongs to no cluster yet: no members, and every preference list
+  // empty. REQUIRES: is_valid(params).
+  static Ring empty(const RingParams& params, std::uint32_t replicas) {
+    return Ring(params, replicas);
+  }
+
   const RingParams& params() const { return params_; }
   std::uint32_t replicas() const { return replicas_; }  // N
   std::size_t size() const { return members_.size(); }  // S
@@ -97,6 +103,7 @@ class Ring {
 
  private:
   Ring(const RingParams& params, std::uint32_t replicas, std::vector<Member> members);
+  Ring(const RingParams& params, std::uint32_t replicas) : params_(params), replicas_(replicas) {}
   std::size_t primary_count() const {
     return replicas_ < members_.size() ? replicas_ : members_.size();
   }

@@ -51,6 +51,28 @@ inline std::uint32_t partition_of(const RingParams& params, Position pos) noexce
 // REQUIRES: is_valid(params). Throws std::out_of_range if partition >= Q.
 PositionRange partition_range(const RingParams& params, std::uint32_t partition);
 
+// Cuts partition `partition` of a ring of `partitions` into `slices` equal contiguous slices, as
+// the ring is cut into partitions, and returns the closed range of slice `slice`: the ring's
+// partitions * slices slices taken in order. Merkle leaves and range transfers both use it, so
+// a key falls in the same slice on every node.
+// REQUIRES: partition < partitions, slice < slices, partitions * slices <= 2^32.
+inline PositionRange slice_range(std::uint32_t partitions, std::uint32_t partition,
+                                 std::uint32_t slices, std::uint32_t slice) noexcept {
+  const auto total = ::dynamo::detail::uint128{partitions} * slices;
+  const auto index = ::dynamo::detail::uint128{partition} * slices + slice;
+  const auto first_hi = [&](::dynamo::detail::uint128 i) { return ((i << 64) + total - 1) / total; };
+  return {Position{static_cast<std::uint64_t>(first_hi(index)), 0},
+          Position{static_cast<std::uint64_t>(first_hi(index + 1) - 1), ~std::uint64_t{0}}};
+}
+
+// The slice of its partition that `pos` falls in, for the cut slice_range makes.
+inline std::uint32_t slice_of(std::uint32_t partitions, std::uint32_t slices,
+                              Position pos) noexcept {
+  const auto total = ::dynamo::detail::uint128{partitions} * slices;
+  const auto index = static_cast<std::uint64_t>((::dynamo::detail::uint128{pos.hi} * total) >> 64);
+  return static_cast<std::uint32_t>(index % slices);
+}
+
 std::ostream& operator<<(std::ostream& os, const RingParams& params);
 
 }  // namespace dynamo::ring

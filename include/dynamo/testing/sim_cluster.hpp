@@ -1,7 +1,8 @@
 #pragma once
 // SimCluster: a cluster of real Node objects of the user's own resolver type, each on a
-// SimTransport, with crash and restart. Build it on a Simulator, make clients with
-// make_client(), drive time with the simulator, and inspect each node's disk.
+// SimTransport, with crash and restart, and nodes started outside the ring to join it. Build it
+// on a Simulator, make clients with make_client(), drive time with the simulator, and inspect
+// each node's disk.
 //
 // Example:
 //   dynamo::testing::Simulator sim(seed);
@@ -12,6 +13,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,17 +31,31 @@ class SimCluster {
   using NodeType = Node<SimStorage, SimTransport, R>;
   using ClientType = Client<SimTransport, R>;
 
-  // Starts one node per name. `base` gives everything but the name and the member list.
+  // Starts one node per name: the founding members, which are also every node's seeds. `base`
+  // gives everything but the name, the member list and the seeds.
   SimCluster(Simulator& sim, std::vector<std::string> names, Config base, R resolver = R{})
       : sim_(sim), names_(std::move(names)), base_(std::move(base)), resolver_(resolver) {
     base_.members.clear();
-    for (const std::string& name : names_) base_.members.push_back({name, {}, 1});
+    for (const std::string& name : names_) base_.members.push_back({name, {}, 1, {}});
+    base_.seeds = names_;
     for (const std::string& name : names_) {
       disks_[name] = std::make_shared<MemoryStorage>();
       start(name);
     }
   }
 
+  // Starts a node outside the ring, with an empty disk: it finds the cluster through the seeds
+  // and serves once a join admits it (its Node's async_join, or a client's). With
+  // knows_founders false it is not even told the founding members: the seeds are all it has.
+  NodeType& add_node(const std::string& name, bool knows_founders = true) {
+    names_.push_back(name);
+    if (!knows_founders) strangers_.insert(name);
+    disks_[name] = std::make_shared<MemoryStorage>();
+    start(name);
+    return node(name);
+  }
+
+  // Every node started: the founding members, then the added ones.
   const std::vector<std::string>& names() const { return names_; }
   const Config& config() const { return base_; }
   bool is_up(const std::string& name) const { return nodes_.contains(name); }
@@ -104,6 +120,7 @@ class SimCluster {
   void start(const std::string& name) {
     Config config = base_;
     config.name = name;
+    if (strangers_.contains(name)) config.members.clear();
     nodes_[name] = std::make_unique<NodeType>(sim_.executor(), std::move(config),
                                               SimStorage(disks_.at(name)), SimTransport(sim_, name),
                                               resolver_);
@@ -113,6 +130,7 @@ class SimCluster {
   std::vector<std::string> names_;
   Config base_;
   R resolver_;
+  std::set<std::string> strangers_;  // added nodes that know only the seeds
   std::map<std::string, std::shared_ptr<MemoryStorage>> disks_;
   std::map<std::string, std::unique_ptr<NodeType>> nodes_;
 };

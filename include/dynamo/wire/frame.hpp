@@ -2,7 +2,7 @@
 // Frames: how messages travel on a byte stream.
 //
 //   frame  = header body
-//   header = "DY" (2 bytes), protocol version (1 byte, = 1), message type (1 byte),
+//   header = "DY" (2 bytes), protocol version (1 byte, = 2), message type (1 byte),
 //            body length (u32 big-endian)
 //
 // A body holds the message's fields in declaration order (messages.hpp), nested structs
@@ -37,7 +37,7 @@
 namespace dynamo::wire {
 
 inline constexpr std::string_view frame_magic = "DY";
-inline constexpr std::uint8_t protocol_version = 1;
+inline constexpr std::uint8_t protocol_version = 2;
 inline constexpr std::size_t frame_header_size = 8;
 
 struct FrameHeader {

@@ -21,8 +21,8 @@
 namespace dynamo::wire {
 
 // The frame's type byte. The numbers travel on the wire: never renumber, only add.
-// 0x01-0x0F connection, 0x10-0x1F client requests, 0x20-0x3F replica traffic, 0x40-0x4F gossip
-// membership, 0x50-0x5F Merkle anti-entropy.
+// 0x01-0x0F connection and administration, 0x10-0x1F client requests, 0x20-0x3F replica traffic
+// (0x28-0x29 range transfer), 0x40-0x4F gossip membership, 0x50-0x5F Merkle anti-entropy.
 enum class MessageType : std::uint8_t {
   hello = 0x01,
   error = 0x02,
@@ -43,6 +43,10 @@ enum class MessageType : std::uint8_t {
   purge = 0x27,
   status_request = 0x05,
   status_reply = 0x06,
+  membership_change = 0x07,
+  membership_change_reply = 0x08,
+  partition_fetch = 0x28,
+  partition_chunk = 0x29,
   gossip = 0x40,
   gossip_reply = 0x41,
   tree_compare = 0x50,
@@ -98,17 +102,57 @@ struct RingRequest {
   friend bool operator==(const RingRequest&, const RingRequest&) = default;
 };
 
-// Answers a RingRequest with the node's current ring: the shared parameters, the replication
-// factor N and every member with the partitions it owns. Decoding only bounds the sizes
-// (Limits::max_members members, ring::RingParams::max_partitions partitions per member); whether
-// the members form a valid ring is for ring::Ring::build to decide.
+// Where a member listens, as the ring records it for transports that dial peers by address.
+struct MemberAddress {
+  std::string name;
+  std::string address;
+  friend bool operator==(const MemberAddress&, const MemberAddress&) = default;
+};
+
+// The cluster's ring as one versioned document: the shared parameters, the replication factor N,
+// the members with the partitions each owns now, and, while a membership change is under way,
+// the layout it moves to. Answers a RingRequest; nodes also push it to each other unasked
+// (request_id 0) when gossip shows a peer holding an older epoch, and keep it in their storage.
+// Decoding only bounds the sizes (Limits::max_members members and addresses,
+// ring::RingParams::max_partitions partitions per member); whether the layouts form valid rings
+// is for membership::RingView to decide.
 struct RingReply {
   static constexpr MessageType type = MessageType::ring_reply;
   std::uint64_t request_id = 0;
   ring::RingParams ring;
   std::uint32_t replicas = 0;
-  std::vector<ring::Member> members;
+  std::vector<ring::Member> members;  // the layout reads and writes use now
+  std::uint64_t epoch = 0;            // grows with every change of the document; 0: no ring yet
+  std::vector<ring::Member> next;     // the layout a membership change moves to; empty when none
+  std::vector<MemberAddress> addresses;
   friend bool operator==(const RingReply&, const RingReply&) = default;
+};
+
+// An operator's request to admit a node to the ring (join) or hand off its data and remove it
+// (leave). Any node accepts it and passes it to the ring's claimant, the one node that changes
+// the ring, so two changes never race. `address`, `zone` and `weight` matter for a join only.
+enum class ChangeKind : std::uint8_t { join = 1, leave = 2 };
+
+struct MembershipChange {
+  static constexpr MessageType type = MessageType::membership_change;
+  std::uint64_t request_id = 0;
+  ChangeKind kind = ChangeKind::join;
+  std::string name;
+  std::string address;
+  std::string zone;
+  std::uint32_t weight = 1;
+  friend bool operator==(const MembershipChange&, const MembershipChange&) = default;
+};
+
+// The claimant's answer: the ring epoch that carries the change (on success) and a sentence for
+// the operator, such as "d joins: it takes 256 of 1024 partitions" or why the change is refused.
+struct MembershipChangeReply {
+  static constexpr MessageType type = MessageType::membership_change_reply;
+  std::uint64_t request_id = 0;
+  Status status;
+  std::uint64_t epoch = 0;
+  std::string detail;
+  friend bool operator==(const MembershipChangeReply&, const MembershipChangeReply&) = default;
 };
 
 struct ClientGet {
@@ -244,7 +288,7 @@ struct StatusRequest {
 // One peer as the answering node sees it.
 struct PeerState {
   std::string name;
-  std::string state;  // "up", "suspected" or "refused"
+  std::string state;  // "up", "suspected", "down" or "refused"
   friend bool operator==(const PeerState&, const PeerState&) = default;
 };
 
@@ -256,17 +300,26 @@ struct StatusReply {
   std::uint64_t hints = 0;   // hints this node keeps for others
   std::uint64_t digest = 0;  // of every key and sibling set held: equal data, equal digest
   std::vector<PeerState> peers;
+  std::uint64_t ring_epoch = 0;
+  std::string member_state;        // "normal", "joining", "leaving" or "outside" the ring
+  std::uint32_t fetches_left = 0;  // partitions this node must still fetch for a change
+  std::uint64_t misplaced = 0;     // keys held for partitions this node no longer replicates
   friend bool operator==(const StatusReply&, const StatusReply&) = default;
 };
 
 // One member's state as gossip spreads it. A node's generation grows with each restart, its
 // version with each heartbeat or change within a generation: (generation, version) orders every
 // piece of news about a member, and the newer one wins everywhere.
+// It also carries what the member knows of the ring: the newest ring epoch it holds, and the
+// latest membership change whose partitions it has finished fetching; the ring document itself
+// travels in RingReply when gossip shows a peer behind.
 struct MemberHeartbeat {
   std::string name;
   std::uint64_t generation = 0;
   std::uint64_t version = 0;
   std::uint8_t status = 0;  // membership::MemberStatus
+  std::uint64_t ring_epoch = 0;
+  std::uint64_t fetched_epoch = 0;
   friend bool operator==(const MemberHeartbeat&, const MemberHeartbeat&) = default;
 };
 
@@ -338,12 +391,40 @@ struct LeafSyncReply {
   friend bool operator==(const LeafSyncReply&, const LeafSyncReply&) = default;
 };
 
+// Range transfer during a membership change: a node that becomes a replica of a partition asks
+// one of its current replicas for the partition's keys, slice by slice (a partition is cut into
+// transfer_slices equal slices of ring positions). The source answers with whole slices from
+// `slice` on, stopping once it has about max_keys keys or max_bytes bytes; the requester merges
+// them, makes them durable and asks for next_slice. A request for slice == transfer_slices
+// carries no data: it tells the source the whole partition arrived.
+inline constexpr std::uint32_t transfer_slices = 256;
+
+struct PartitionFetch {
+  static constexpr MessageType type = MessageType::partition_fetch;
+  std::uint64_t request_id = 0;
+  std::uint32_t partition = 0;
+  std::uint32_t slice = 0;
+  std::uint32_t max_keys = 0;
+  std::uint32_t max_bytes = 0;
+  friend bool operator==(const PartitionFetch&, const PartitionFetch&) = default;
+};
+
+struct PartitionChunk {
+  static constexpr MessageType type = MessageType::partition_chunk;
+  std::uint64_t request_id = 0;
+  std::uint32_t partition = 0;
+  std::uint32_t next_slice = 0;  // transfer_slices when the partition is complete
+  std::vector<KeyVersions> entries;
+  friend bool operator==(const PartitionChunk&, const PartitionChunk&) = default;
+};
+
 using Message = std::variant<Hello, Error, RingRequest, RingReply, ClientGet, ClientGetReply,
                              ClientPut, ClientRemove, ClientWriteReply, ReplicaRead,
                              ReplicaReadReply, ReplicaWrite, HintedWrite, ReplicaWriteAck,
                              TombstoneCheck, TombstoneCheckReply, Purge, StatusRequest,
                              StatusReply, Gossip, GossipReply, TreeCompare, TreeCompareReply,
-                             LeafSync, LeafSyncReply>;
+                             LeafSync, LeafSyncReply, MembershipChange, MembershipChangeReply,
+                             PartitionFetch, PartitionChunk>;
 
 // A reply's status as an error code in dynamo's category (success when code is 0), and back.
 inline std::error_code to_error_code(const Status& s) {
@@ -392,6 +473,11 @@ std::ostream& operator<<(std::ostream& os, const TreeCompare& m);
 std::ostream& operator<<(std::ostream& os, const TreeCompareReply& m);
 std::ostream& operator<<(std::ostream& os, const LeafSync& m);
 std::ostream& operator<<(std::ostream& os, const LeafSyncReply& m);
+std::ostream& operator<<(std::ostream& os, const MembershipChange& m);
+std::ostream& operator<<(std::ostream& os, const MembershipChangeReply& m);
+std::ostream& operator<<(std::ostream& os, const PartitionFetch& m);
+std::ostream& operator<<(std::ostream& os, const PartitionChunk& m);
+std::ostream& operator<<(std::ostream& os, ChangeKind k);
 std::ostream& operator<<(std::ostream& os, const PeerState& m);
 std::ostream& operator<<(std::ostream& os, const Message& m);
 

@@ -21,6 +21,10 @@ ClientCore<T>::ClientCore(ClientConfig config, std::string resolver_name, T tran
 template <Transport T>
 ClientCore<T>::~ClientCore() {
   transport_.cancel(ring_timer_);
+  for (auto& [id, change] : changes_) {
+    transport_.cancel(change.timer);
+    change.done(make_error_code(errc::shutdown), {});
+  }
   for (auto& [id, query] : status_queries_) {
     transport_.cancel(query.timer);
     query.done(make_error_code(errc::shutdown), {});
@@ -33,14 +37,71 @@ ClientCore<T>::~ClientCore() {
   }
 }
 
-// Asks the seeds for the ring in turn until one answers; requests meanwhile go to the seeds,
-// which forward them.
+// Asks for the ring until one answers (requests meanwhile go to the seeds, which forward them),
+// then again every ring_refresh_interval, to follow joins and leaves.
 template <Transport T>
 void ClientCore<T>::ask_for_ring() {
-  if (ring_) return;
-  const std::string& seed = config_.seeds[next_seed_++ % config_.seeds.size()];
-  send(seed, wire::RingRequest{++last_id_});
-  ring_timer_ = transport_.schedule(config_.request_timeout, [this] { ask_for_ring(); });
+  refresh_ring();
+  ring_timer_ = transport_.schedule(ring_ ? config_.ring_refresh_interval : config_.request_timeout,
+                                    [this] { ask_for_ring(); });
+}
+
+template <Transport T>
+void ClientCore<T>::refresh_ring() {
+  const std::vector<std::string> sources = ring_sources();
+  send(sources[next_seed_++ % sources.size()], wire::RingRequest{++last_id_});
+}
+
+// The ring's members once it is known (they see changes first), the seeds until then.
+template <Transport T>
+std::vector<std::string> ClientCore<T>::ring_sources() const {
+  std::vector<std::string> sources;
+  if (ring_) {
+    for (const ring::Member& m : ring_->members()) sources.push_back(m.name);
+  }
+  if (sources.empty()) sources = config_.seeds;
+  return sources;
+}
+
+// A newer ring replaces the one in use; transports that dial by address learn the addresses of
+// members that joined.
+template <Transport T>
+void ClientCore<T>::take_ring(wire::RingReply reply) {
+  if (reply.epoch == 0 || (ring_ && reply.epoch <= ring_document_.epoch)) return;
+  std::error_code ec;
+  auto ring = ring::Ring::build(reply.ring, reply.replicas, reply.members, ec);
+  if (!ring) return;
+  ring_ = std::move(ring);
+  if constexpr (PeerDirectory<T>) {
+    for (const wire::MemberAddress& a : reply.addresses) transport_.add_peer(a.name, a.address);
+  }
+  ring_document_ = std::move(reply);
+}
+
+template <Transport T>
+void ClientCore<T>::change_membership(wire::MembershipChange request, ChangeCallback done) {
+  const std::uint64_t id = ++last_id_;
+  request.request_id = id;
+  ChangeOp& op = changes_[id];
+  op.message = std::move(request);
+  op.candidates = ring_sources();  // sorted by name: the claimant, the lowest-named, first
+  op.done = std::move(done);
+  attempt_change(id);
+}
+
+template <Transport T>
+void ClientCore<T>::attempt_change(std::uint64_t id) {
+  ChangeOp& op = changes_.at(id);
+  op.timer = transport_.schedule(config_.request_timeout, [this, id] {
+    const auto it = changes_.find(id);
+    if (it == changes_.end()) return;
+    health_.timed_out(it->second.candidates[it->second.attempt], transport_.now());
+    if (++it->second.attempt < it->second.candidates.size()) return attempt_change(id);
+    auto finish = std::move(it->second.done);
+    changes_.erase(it);
+    finish(make_error_code(errc::timeout), {0, "no node answered"});
+  });
+  send(op.candidates[op.attempt], op.message);
 }
 
 // Home replicas first, in preference order, then the fallbacks; suspected nodes go last.
@@ -134,6 +195,7 @@ void ClientCore<T>::on_timeout(std::uint64_t id) {
   if (it == requests_.end()) return;
   Request& request = it->second;
   health_.timed_out(request.candidates[request.attempt], transport_.now());
+  refresh_ring();  // the node may have left, or the ring moved the key
   if (request.is_read && request.attempt + 1 < request.candidates.size()) {
     ++request.attempt;
     return attempt(id);
@@ -163,14 +225,14 @@ void ClientCore<T>::on_frame(std::string_view from, std::string_view bytes) {
     if (hello->reply_requested) send_hello(peer);
     return;
   }
-  if (const auto* reply = std::get_if<wire::RingReply>(&message)) {
-    std::error_code ec;
-    auto ring = ring::Ring::build(reply->ring, reply->replicas, reply->members, ec);
-    if (ring && !ring_) {
-      ring_ = std::move(ring);
-      transport_.cancel(ring_timer_);
-    }
-    return;
+  if (auto* reply = std::get_if<wire::RingReply>(&message)) return take_ring(std::move(*reply));
+  if (auto* reply = std::get_if<wire::MembershipChangeReply>(&message)) {
+    const auto it = changes_.find(reply->request_id);
+    if (it == changes_.end() || it->second.candidates[it->second.attempt] != peer) return;
+    auto finish = std::move(it->second.done);
+    transport_.cancel(it->second.timer);
+    changes_.erase(it);
+    return finish(wire::to_error_code(reply->status), {reply->epoch, std::move(reply->detail)});
   }
   if (auto* reply = std::get_if<wire::StatusReply>(&message)) {
     const auto it = status_queries_.find(reply->request_id);

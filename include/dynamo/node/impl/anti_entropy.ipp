@@ -20,8 +20,8 @@ void NodeCore<S, T>::schedule_anti_entropy() {
 
 template <Storage S, Transport T>
 bool NodeCore<S, T>::replicates(std::uint32_t partition) const {
-  for (const ring::NodeIndex i : ring_.primaries(partition)) {
-    if (is_self(ring_.member(i).name)) return true;
+  for (const ring::NodeIndex i : ring().primaries(partition)) {
+    if (is_self(ring().member(i).name)) return true;
   }
   return false;
 }
@@ -31,8 +31,8 @@ template <Storage S, Transport T>
 antientropy::MerkleTree& NodeCore<S, T>::tree_of(std::uint32_t partition) {
   const auto it = trees_.find(partition);
   if (it != trees_.end()) return it->second;
-  antientropy::MerkleTree tree(ring_.params().partitions, partition, config_.merkle_depth);
-  storage_.for_each_in_range(ring::partition_range(ring_.params(), partition),
+  antientropy::MerkleTree tree(ring().params().partitions, partition, config_.merkle_depth);
+  storage_.for_each_in_range(ring::partition_range(ring().params(), partition),
                              [&](ring::Position pos, std::string_view key, const Siblings& s) {
                                tree.update(pos, 0, antientropy::key_state_hash(key, s));
                              });
@@ -41,7 +41,7 @@ antientropy::MerkleTree& NodeCore<S, T>::tree_of(std::uint32_t partition) {
 
 template <Storage S, Transport T>
 antientropy::MerkleTree* NodeCore<S, T>::built_tree(ring::Position pos) {
-  const auto it = trees_.find(ring_.partition_of(pos));
+  const auto it = trees_.find(ring().partition_of(pos));
   return it == trees_.end() ? nullptr : &it->second;
 }
 
@@ -49,15 +49,15 @@ antientropy::MerkleTree* NodeCore<S, T>::built_tree(ring::Position pos) {
 // anti_entropy_exchanges are in flight.
 template <Storage S, Transport T>
 void NodeCore<S, T>::start_exchange() {
-  const std::uint32_t q = ring_.params().partitions;
+  const std::uint32_t q = ring().params().partitions;
   for (std::uint32_t tries = 0; tries < q && exchanges_.size() < config_.anti_entropy_exchanges;
        ++tries) {
     const std::uint32_t partition = exchange_cursor_;
     exchange_cursor_ = (exchange_cursor_ + 1) % q;
     if (!replicates(partition)) continue;
     std::vector<std::string> others;
-    for (const ring::NodeIndex i : ring_.primaries(partition)) {
-      const std::string& name = ring_.member(i).name;
+    for (const ring::NodeIndex i : ring().primaries(partition)) {
+      const std::string& name = ring().member(i).name;
       if (!is_self(name) && usable(name)) others.push_back(name);
     }
     if (others.empty()) continue;
@@ -97,7 +97,7 @@ std::vector<wire::KeyVersions> NodeCore<S, T>::keys_in_leaves(
 // The other replica's side: answer with our hashes of the children of every node that differs.
 template <Storage S, Transport T>
 void NodeCore<S, T>::on_tree_compare(const std::string& from, const wire::TreeCompare& m) {
-  if (m.partition >= ring_.params().partitions || !replicates(m.partition) ||
+  if (m.partition >= ring().params().partitions || !replicates(m.partition) ||
       m.level >= config_.merkle_depth) {
     return;  // not ours to compare, or a tree of another shape: the initiator times out
   }
@@ -149,7 +149,7 @@ void NodeCore<S, T>::on_tree_compare_reply(const std::string& from,
 // The other replica merges what it was sent and answers with what it held differently.
 template <Storage S, Transport T>
 void NodeCore<S, T>::on_leaf_sync(const std::string& from, wire::LeafSync m) {
-  if (m.partition >= ring_.params().partitions || !replicates(m.partition)) return;
+  if (m.partition >= ring().params().partitions || !replicates(m.partition)) return;
   const antientropy::MerkleTree& tree = tree_of(m.partition);
   for (const std::uint32_t leaf : m.leaves) {
     if (leaf >= tree.width(tree.depth())) return;
@@ -189,8 +189,8 @@ void NodeCore<S, T>::on_leaf_sync_reply(const std::string& from, wire::LeafSyncR
 template <Storage S, Transport T>
 bool NodeCore<S, T>::repair_from(std::uint32_t partition, const wire::KeyVersions& entry) {
   if (entry.siblings.empty()) return false;
-  const ring::Position pos = ring::hash_key(ring_.params().hash, entry.key);
-  if (ring_.partition_of(pos) != partition) return false;
+  const ring::Position pos = ring::hash_key(ring().params().hash, entry.key);
+  if (ring().partition_of(pos) != partition) return false;
   return merge_into_storage(pos, entry.key, entry.siblings);
 }
 

@@ -9,12 +9,12 @@ namespace dynamo {
 template <Storage S, Transport T>
 auto NodeCore<S, T>::plan_for(std::string_view key) const -> Plan {
   Plan plan;
-  plan.pos = ring::hash_key(ring_.params().hash, key);
-  const auto preference = ring_.preference_list(ring_.partition_of(plan.pos));
+  plan.pos = ring::hash_key(ring().params().hash, key);
+  const auto preference = ring().preference_list(ring().partition_of(plan.pos));
   const std::size_t n = std::min<std::size_t>(config_.n, preference.size());
   std::vector<std::string> missing_primaries;
   for (std::size_t i = 0; i < preference.size() && plan.targets.size() < n; ++i) {
-    const std::string& node = ring_.member(preference[i]).name;
+    const std::string& node = ring().member(preference[i]).name;
     const bool primary = i < n;
     const bool reachable = usable(node);
     if (!reachable || (!primary && missing_primaries.empty())) {
@@ -31,7 +31,7 @@ auto NodeCore<S, T>::plan_for(std::string_view key) const -> Plan {
   }
   plan.uncovered = std::move(missing_primaries);
   for (std::size_t i = n; i < preference.size(); ++i) {
-    const std::string& node = ring_.member(preference[i]).name;
+    const std::string& node = ring().member(preference[i]).name;
     if (std::ranges::find(plan.targets, node, &Target::node) == plan.targets.end()) {
       plan.spares.push_back(node);
     }
@@ -63,10 +63,26 @@ auto NodeCore<S, T>::replace_silent(Plan& plan, const std::set<std::string>& ans
   return added;
 }
 
+// During a membership change, writes also go to the home replicas the next layout adds, which
+// are fetching the partition: whatever they miss of the fetch they get as it is written.
+template <Storage S, Transport T>
+void NodeCore<S, T>::add_pending_targets(Plan& plan) const {
+  if (view_.stable()) return;
+  const std::uint32_t partition = ring().partition_of(plan.pos);
+  const ring::Ring& next = view_.next();
+  for (const ring::NodeIndex i : next.primaries(partition)) {
+    const std::string& node = next.member(i).name;
+    plan.next_primaries.push_back(node);
+    if (view_.replicates_now(node, partition) || !usable(node)) continue;
+    if (std::ranges::find(plan.targets, node, &Target::node) != plan.targets.end()) continue;
+    plan.targets.push_back(Target{node, false, {}, true});
+  }
+}
+
 template <Storage S, Transport T>
 bool NodeCore<S, T>::coordinates(std::string_view key) const {
-  for (ring::NodeIndex i : ring_.primaries_for_key(key)) {
-    if (is_self(ring_.member(i).name)) return true;
+  for (ring::NodeIndex i : ring().primaries_for_key(key)) {
+    if (is_self(ring().member(i).name)) return true;
   }
   return false;
 }
@@ -75,8 +91,8 @@ bool NodeCore<S, T>::coordinates(std::string_view key) const {
 // coordinates itself, as the sloppy quorum allows).
 template <Storage S, Transport T>
 std::optional<std::string> NodeCore<S, T>::forward_target(std::string_view key) const {
-  for (ring::NodeIndex i : ring_.primaries_for_key(key)) {
-    const std::string& node = ring_.member(i).name;
+  for (ring::NodeIndex i : ring().primaries_for_key(key)) {
+    const std::string& node = ring().member(i).name;
     if (usable(node)) return node;
   }
   return std::nullopt;
@@ -260,6 +276,15 @@ void NodeCore<S, T>::coordinate_write(Key key, VectorClock context, std::optiona
   const QuorumReport report{reachable, required, options.strict};
   if (required > config_.n) return done(make_error_code(errc::invalid_request), {}, report);
   if (reachable < required) return done(make_error_code(errc::unavailable), {}, report);
+  add_pending_targets(plan);
+  const bool joint = options.strict && !view_.stable();
+  if (joint) {
+    const auto next_reachable = static_cast<std::uint32_t>(
+        std::ranges::count_if(plan.next_primaries, [&](const std::string& n) { return usable(n); }));
+    if (next_reachable < required) {
+      return done(make_error_code(errc::unavailable), {}, {next_reachable, required, true});
+    }
+  }
 
   // The dot's counter must exceed every event of its actor that this key has seen, and every
   // replica that learns the new version must learn the coordinator's other versions of the key
@@ -287,6 +312,7 @@ void NodeCore<S, T>::coordinate_write(Key key, VectorClock context, std::optiona
   if (home) op.replicated = storage_.get(op.plan.pos, key).value_or(Siblings{});
   op.replicated.add(std::move(version));
   op.report = {0, required, options.strict};
+  op.next_required = joint ? required : 0;
   op.done = std::move(done);
   op.timer = transport_.schedule(config_.request_timeout, [this, id] { finish_write(id); });
   op.escalation = transport_.schedule(config_.request_timeout / 2, [this, id] {
@@ -302,7 +328,7 @@ void NodeCore<S, T>::coordinate_write(Key key, VectorClock context, std::optiona
     if (is_self(t.node)) {
       merge_local(t, op.plan.pos, key, op.replicated);
       local = true;
-    } else if (t.primary) {
+    } else if (t.primary || t.pending) {
       send(t.node, wire::ReplicaWrite{id, key, op.replicated});
     } else {
       send(t.node, wire::HintedWrite{id, key, t.hint_owner, op.replicated});
@@ -315,14 +341,23 @@ void NodeCore<S, T>::coordinate_write(Key key, VectorClock context, std::optiona
 }
 
 template <Storage S, Transport T>
+bool NodeCore<S, T>::write_satisfied(const WriteOp& op) const {
+  return op.report.replied >= op.report.required && op.next_replied >= op.next_required;
+}
+
+template <Storage S, Transport T>
 void NodeCore<S, T>::on_write_ack(std::uint64_t id, const std::string& from) {
   const auto it = writes_.find(id);
   if (it == writes_.end()) return;
   WriteOp& op = it->second;
   const auto target = std::ranges::find(op.plan.targets, from, &Target::node);
   if (target == op.plan.targets.end() || !op.acked.insert(from).second) return;
-  if (!op.report.strict || target->primary) ++op.report.replied;
-  if (op.done && op.report.replied >= op.report.required) {
+  if (!target->pending && (!op.report.strict || target->primary)) ++op.report.replied;
+  if (op.next_required > 0 && std::ranges::find(op.plan.next_primaries, from) !=
+                                  op.plan.next_primaries.end()) {
+    ++op.next_replied;
+  }
+  if (op.done && write_satisfied(op)) {
     auto done = std::move(op.done);
     op.done = nullptr;
     done({}, op.replicated, op.report);

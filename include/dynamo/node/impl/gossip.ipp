@@ -1,36 +1,29 @@
 #pragma once
 // Gossip and failure detection: heartbeats spread by push-pull gossip, and a phi-accrual
 // detector per peer over their arrival times (the paper's section 4.8, with Cassandra's
-// detector). Membership itself is still the configured member list: gossip carries liveness.
+// detector). Heartbeats also carry each node's ring epoch, which is how the ring itself spreads
+// (membership.ipp).
 
 #include <cstdio>
 
 namespace dynamo {
 template <Storage S, Transport T>
 void NodeCore<S, T>::start_gossip() {
-  membership::PhiAccrualDetector::Options options;
-  options.first_interval = config_.gossip_interval;
-  options.acceptable_pause = config_.phi_acceptable_pause;
-  for (const MemberConfig& m : config_.members) {
-    if (!is_self(m.name)) detectors_.emplace(m.name, membership::PhiAccrualDetector(options));
-  }
   gossip_timer_ = transport_.schedule(config_.gossip_interval, [this] { gossip_round(); });
 }
 
-// One period: a heartbeat, a look at every detector, and our view sent to one random member.
-// Down members are picked too, in proportion, so a recovered one is noticed even if it has no
-// reason to speak first.
+// One period: a heartbeat, a look at every detector, and our view sent to one random member or
+// seed. Down members are picked too, in proportion, so a recovered one is noticed even if it has
+// no reason to speak first; seeds keep a node that is outside the ring, or whose ring is old,
+// in touch with the cluster.
 template <Storage S, Transport T>
 void NodeCore<S, T>::gossip_round() {
   gossip_.beat();
   detect_failures();
-  std::vector<const std::string*> candidates;
-  for (const auto& [name, detector] : detectors_) {
-    if (!refused_.contains(name)) candidates.push_back(&name);
-  }
+  std::vector<std::string> candidates = gossip_targets();
+  std::erase_if(candidates, [&](const std::string& name) { return refused_.contains(name); });
   if (!candidates.empty()) {
-    const std::string& peer = *candidates[transport_.random() % candidates.size()];
-    send(peer, wire::Gossip{gossip_.snapshot()});
+    send(candidates[transport_.random() % candidates.size()], wire::Gossip{gossip_.snapshot()});
   }
   gossip_timer_ = transport_.schedule(config_.gossip_interval, [this] { gossip_round(); });
 }
@@ -43,6 +36,8 @@ void NodeCore<S, T>::on_gossip(const std::string& from,
     if (!newer.empty()) send(from, wire::GossipReply{std::move(newer)});
   }
   for (const std::string& name : gossip_.merge(members)) heard_heartbeat(name);
+  compare_ring_epochs(from, members);
+  maybe_complete_change();
 }
 
 template <Storage S, Transport T>

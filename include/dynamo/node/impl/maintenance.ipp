@@ -45,10 +45,15 @@ void NodeCore<S, T>::schedule_storage_maintenance(std::chrono::milliseconds dela
   }
 }
 
+// The one background tick of handoff: hints to their owners, partitions a membership change
+// adds fetched, a finished change completed, and keys this node no longer replicates handed off.
 template <Storage S, Transport T>
 void NodeCore<S, T>::schedule_hint_replay() {
   replay_timer_ = transport_.schedule(config_.hint_replay_interval, [this] {
     replay_hints();
+    start_fetches();
+    maybe_complete_change();
+    relocate_misplaced();
     schedule_hint_replay();
   });
 }
@@ -65,12 +70,23 @@ void NodeCore<S, T>::replay_hints() {
   delivered_.clear();
   if (!config_.hinted_handoff) return;
   std::vector<ReplayOp> batch;
+  std::vector<ReplayOp> orphans;  // hints whose owner is no longer a replica of the key
   storage_.for_each_hint([&](std::string_view owner, std::string_view key, const Siblings& s) {
-    if (batch.size() + replays_.size() >= config_.hint_replay_batch) return;
+    if (batch.size() + orphans.size() + replays_.size() >= config_.hint_replay_batch) return;
     if (replaying_.contains({std::string(owner), std::string(key)})) return;
+    if (!rightful_owner(std::string(owner), key)) {
+      if (!relocating_.contains({std::string(owner), Key(key)})) {
+        orphans.push_back(ReplayOp{std::string(owner), Key(key), s, 0});
+      }
+      return;
+    }
     if (!usable(std::string(owner))) return;
     batch.push_back(ReplayOp{std::string(owner), Key(key), s, 0});
   });
+  for (ReplayOp& orphan : orphans) {
+    const ring::Position pos = ring::hash_key(ring().params().hash, orphan.key);
+    start_relocation(std::move(orphan.owner), std::move(orphan.key), pos, std::move(orphan.sent));
+  }
   for (ReplayOp& replay : batch) {
     const std::uint64_t id = next_id();
     replay.timer = transport_.schedule(config_.request_timeout, [this, id] {
@@ -102,10 +118,21 @@ void NodeCore<S, T>::on_replay_ack(std::uint64_t id, const wire::Status& status)
   }
 }
 
+// A hint's owner is still where it belongs while it is a home replica of the key in the current
+// or the next layout; otherwise the hint goes to the key's replicas instead (transfer.ipp).
+template <Storage S, Transport T>
+bool NodeCore<S, T>::rightful_owner(const std::string& owner, std::string_view key) const {
+  if (!view_.known()) return true;
+  const std::uint32_t partition = ring().partition_of_key(key);
+  return view_.replicates_now(owner, partition) || view_.replicates_next(owner, partition);
+}
+
 template <Storage S, Transport T>
 bool NodeCore<S, T>::holds_hint_for(std::string_view key) const {
-  for (ring::NodeIndex i : ring_.primaries_for_key(key)) {
-    if (storage_.get_hint(ring_.member(i).name, key)) return true;
+  for (const ring::Ring* layout : {&view_.current(), &view_.next()}) {
+    for (ring::NodeIndex i : layout->primaries_for_key(key)) {
+      if (storage_.get_hint(layout->member(i).name, key)) return true;
+    }
   }
   return false;
 }
@@ -114,7 +141,8 @@ bool NodeCore<S, T>::holds_hint_for(std::string_view key) const {
 template <Storage S, Transport T>
 void NodeCore<S, T>::note_tombstones(std::string_view key, const Siblings& stored) {
   if (stored.has_live_value() || stored.empty()) return;
-  if (!is_self(ring_.member(ring_.primaries_for_key(key)[0]).name)) return;
+  const auto primaries = ring().primaries_for_key(key);
+  if (primaries.empty() || !is_self(ring().member(primaries[0]).name)) return;
   tombstone_candidates_.insert(Key(key));
 }
 
@@ -126,15 +154,18 @@ void NodeCore<S, T>::schedule_tombstone_sweep() {
   });
 }
 
+// While the ring changes, a node handing off may still hold an old version that the members do
+// not know of: tombstones wait until the ring has been steady for their grace period.
 template <Storage S, Transport T>
 void NodeCore<S, T>::sweep_tombstones() {
+  if (!view_.stable() || now() - ring_changed_at_ < config_.tombstone_grace) return;
   const std::uint64_t wall = transport_.wall_clock_ms();
   const auto grace = static_cast<std::uint64_t>(config_.tombstone_grace.count());
   std::uint32_t checked = 0;
   for (auto it = tombstone_candidates_.begin();
        it != tombstone_candidates_.end() && checked < config_.tombstone_sweep_batch;) {
     const Key& key = *it;
-    const auto stored = storage_.get(ring::hash_key(ring_.params().hash, key), key);
+    const auto stored = storage_.get(ring::hash_key(ring().params().hash, key), key);
     if (!stored || stored->has_live_value()) {
       it = tombstone_candidates_.erase(it);
       continue;
@@ -162,8 +193,8 @@ void NodeCore<S, T>::start_tombstone_check(const Key& key, const Siblings& expec
   TombstoneCheckOp& check = tombstone_checks_[id];
   check.key = key;
   check.expected = expected;
-  for (const ring::Member& m : ring_.members()) {
-    if (!is_self(m.name)) check.waiting.insert(m.name);
+  for (const std::string& name : view_.names()) {
+    if (!is_self(name)) check.waiting.insert(name);
   }
   check.timer = transport_.schedule(config_.request_timeout, [this, id] {
     tombstone_checks_.erase(id);
@@ -178,9 +209,9 @@ void NodeCore<S, T>::on_tombstone_check_reply(std::uint64_t id, const std::strin
   const auto it = tombstone_checks_.find(id);
   if (it == tombstone_checks_.end()) return;
   TombstoneCheckOp& check = it->second;
-  const auto primaries = ring_.primaries_for_key(check.key);
+  const auto primaries = ring().primaries_for_key(check.key);
   const bool primary = std::ranges::any_of(
-      primaries, [&](ring::NodeIndex i) { return ring_.member(i).name == from; });
+      primaries, [&](ring::NodeIndex i) { return ring().member(i).name == from; });
   const bool agrees = !reply.hinted && (reply.siblings == check.expected ||
                                         (!primary && reply.siblings.empty()));
   if (!agrees) {
@@ -190,9 +221,9 @@ void NodeCore<S, T>::on_tombstone_check_reply(std::uint64_t id, const std::strin
   }
   check.waiting.erase(from);
   if (!check.waiting.empty()) return;
-  const ring::Position pos = ring::hash_key(ring_.params().hash, check.key);
+  const ring::Position pos = ring::hash_key(ring().params().hash, check.key);
   for (ring::NodeIndex i : primaries) {
-    const std::string& node = ring_.member(i).name;
+    const std::string& node = ring().member(i).name;
     if (!is_self(node)) send(node, wire::Purge{next_id(), check.key, check.expected});
   }
   if (storage_.get(pos, check.key) == check.expected) {

@@ -2,19 +2,17 @@
 // Construction, destruction and bookkeeping of NodeCore.
 
 #include <charconv>
+#include <sstream>
 
 #include "dynamo/ring/partition_planner.hpp"
 
 namespace dynamo {
 namespace detail {
 
-// The ring every member derives from the same configured member list.
-inline ring::Ring ring_from_config(const Config& config) {
+// The ring parameters of a config that has been checked: a node refuses to start on a bad one.
+inline const ring::RingParams& validated_params(const Config& config) {
   validate(config);
-  std::vector<ring::Member> members;
-  for (const MemberConfig& m : config.members) members.push_back({m.name, m.zone, m.weight, {}});
-  return ring::Ring::build(config.ring, config.n,
-                           ring::assign_initial(config.ring, std::move(members)));
+  return config.ring;
 }
 
 inline constexpr std::string_view generation_meta = "dynamo.generation";
@@ -36,24 +34,17 @@ std::uint64_t next_generation(S& storage, std::uint64_t wall_clock_ms) {
   return generation;
 }
 
-inline std::vector<std::string> member_names(const Config& config) {
-  std::vector<std::string> names;
-  for (const MemberConfig& m : config.members) names.push_back(m.name);
-  return names;
-}
-
 }  // namespace detail
 
 template <Storage S, Transport T>
 NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T transport)
     : config_(std::move(config)),
       resolver_name_(std::move(resolver_name)),
-      ring_(detail::ring_from_config(config_)),
+      view_(detail::validated_params(config_), config_.n),
       storage_(std::move(storage)),
       transport_(std::move(transport)),
       health_(config_.suspect_period),
-      gossip_(config_.name, detail::next_generation(storage_, transport_.wall_clock_ms()),
-              detail::member_names(config_)) {
+      gossip_(config_.name, detail::next_generation(storage_, transport_.wall_clock_ms()), {}) {
   // A new actor for every incarnation: a node that lost its storage can never reissue a dot an
   // old version already carries (Riak's kv679), whatever its storage remembers.
   do {
@@ -62,13 +53,8 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
   transport_.on_receive([this](std::string_view from, std::string_view frame) {
     on_frame(from, frame);
   });
-  for (const MemberConfig& m : config_.members) {
-    if (!is_self(m.name)) send_hello(m.name);
-  }
-  storage_.for_each_in_range({{0, 0}, {~0ULL, ~0ULL}},
-                             [this](ring::Position, std::string_view key, const Siblings& s) {
-                               note_tombstones(key, s);
-                             });
+  load_ring();
+  for (const std::string& peer : gossip_targets()) send_hello(peer);
   if constexpr (DeferredDurability<S>) {
     // The storage calls this from its flusher thread; post() brings the news to our executor.
     storage_.on_durable([this] { transport_.post([this] { release_durable(); }); });
@@ -103,12 +89,14 @@ NodeCore<S, T>::~NodeCore() {
   }
   for (auto& [id, op] : replays_) transport_.cancel(op.timer);
   for (auto& [id, op] : tombstone_checks_) transport_.cancel(op.timer);
+  for (auto& [id, op] : fetches_) transport_.cancel(op.timer);
+  for (auto& [id, op] : relocations_) transport_.cancel(op.timer);
 }
 
 template <Storage S, Transport T>
 std::size_t NodeCore<S, T>::pending() const {
   return reads_.size() + writes_.size() + forwards_.size() + replays_.size() +
-         tombstone_checks_.size() + exchanges_.size();
+         tombstone_checks_.size() + exchanges_.size() + fetches_.size() + relocations_.size();
 }
 
 template <Storage S, Transport T>

@@ -5,7 +5,9 @@
 namespace dynamo {
 
 // Nothing from a peer is served before its Hello shows it compatible. Frames that overtake the
-// Hello (a network may reorder them) wait for it, up to a bound.
+// Hello (a network may reorder them) wait for it, up to a bound; a client request that waited
+// longer than its client waits for an answer is dropped, not served late (a write its client has
+// given up on must not land seconds after).
 template <Storage S, Transport T>
 void NodeCore<S, T>::on_frame(std::string_view from, std::string_view bytes) {
   wire::Message message;
@@ -21,7 +23,7 @@ void NodeCore<S, T>::on_frame(std::string_view from, std::string_view bytes) {
   if (refused_.contains(peer)) return;
   if (!verified_.contains(peer)) {
     auto& waiting = awaiting_hello_[peer];
-    if (waiting.size() < max_awaiting_hello) waiting.push_back(std::move(message));
+    if (waiting.size() < max_awaiting_hello) waiting.emplace_back(now(), std::move(message));
     const auto last = hello_sent_at_.find(peer);
     if (last == hello_sent_at_.end() || now() - last->second >= config_.request_timeout / 4) {
       send_hello(peer);
@@ -36,7 +38,7 @@ void NodeCore<S, T>::send_hello(const std::string& peer) {
   hello_sent_at_[peer] = now();
   transport_.send(peer, wire::encode_frame(wire::Hello{
                             wire::protocol_version, config_.cluster, config_.name,
-                            ring_.params(), resolver_name_, actor_.value,
+                            ring().params(), resolver_name_, actor_.value,
                             !verified_.contains(peer) && !refused_.contains(peer)}));
 }
 
@@ -47,7 +49,7 @@ void NodeCore<S, T>::handle_hello(const std::string& from, const wire::Hello& th
   std::string why;
   if (theirs.protocol_version != wire::protocol_version) why = "protocol version differs";
   if (theirs.cluster != config_.cluster) why = "cluster " + theirs.cluster;
-  if (ring::check_compatible(ring_.params(), theirs.ring)) why = "ring parameters differ";
+  if (ring::check_compatible(ring().params(), theirs.ring)) why = "ring parameters differ";
   if (theirs.resolver_name != resolver_name_) why = "resolver " + theirs.resolver_name;
   auto waiting = std::move(awaiting_hello_[from]);
   awaiting_hello_.erase(from);
@@ -60,7 +62,12 @@ void NodeCore<S, T>::handle_hello(const std::string& from, const wire::Hello& th
   }
   if (theirs.reply_requested) send_hello(from);
   if (!why.empty()) return;
-  for (wire::Message& m : waiting) handle(from, std::move(m));
+  for (auto& [arrived, m] : waiting) {
+    const bool client_request = std::holds_alternative<wire::ClientGet>(m) ||
+                                std::holds_alternative<wire::ClientPut>(m) ||
+                                std::holds_alternative<wire::ClientRemove>(m);
+    if (!client_request || now() - arrived < config_.forward_timeout) handle(from, std::move(m));
+  }
 }
 
 template <Storage S, Transport T>
@@ -82,7 +89,8 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
           handle_client_write(from, m.request_id, std::move(m.key), m.context, std::nullopt,
                               m.w, m.strict);
         } else if constexpr (std::is_same_v<M, wire::ClientGetReply> ||
-                             std::is_same_v<M, wire::ClientWriteReply>) {
+                             std::is_same_v<M, wire::ClientWriteReply> ||
+                             std::is_same_v<M, wire::MembershipChangeReply>) {
           const auto it = forwards_.find(m.request_id);
           if (it == forwards_.end() || it->second.target != from) return;
           auto reply = std::move(it->second.on_reply);
@@ -95,30 +103,39 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
         } else if constexpr (std::is_same_v<M, wire::ReplicaReadReply>) {
           if (m.status.ok()) on_read_reply(m.request_id, from, std::move(m.siblings));
         } else if constexpr (std::is_same_v<M, wire::ReplicaWrite>) {
-          merge_into_storage(ring::hash_key(ring_.params().hash, m.key), m.key, m.siblings);
+          merge_into_storage(ring::hash_key(ring().params().hash, m.key), m.key, m.siblings);
           acknowledge_when_durable(from, m.request_id);
         } else if constexpr (std::is_same_v<M, wire::HintedWrite>) {
           if (is_self(m.intended_owner)) {
-            merge_into_storage(ring::hash_key(ring_.params().hash, m.key), m.key, m.siblings);
+            merge_into_storage(ring::hash_key(ring().params().hash, m.key), m.key, m.siblings);
           } else {
             merge_into_hint(m.intended_owner, m.key, m.siblings);
           }
           acknowledge_when_durable(from, m.request_id);
         } else if constexpr (std::is_same_v<M, wire::ReplicaWriteAck>) {
           if (replays_.contains(m.request_id)) return on_replay_ack(m.request_id, m.status);
+          if (relocations_.contains(m.request_id)) {
+            return on_relocation_ack(m.request_id, from, m.status);
+          }
           if (m.status.ok()) on_write_ack(m.request_id, from);
         } else if constexpr (std::is_same_v<M, wire::RingRequest>) {
-          send(from, wire::RingReply{m.request_id, ring_.params(), ring_.replicas(),
-                                     std::vector<ring::Member>(ring_.members().begin(),
-                                                               ring_.members().end())});
+          send(from, membership::to_reply(view_.state(), m.request_id, config_.ring, config_.n));
+        } else if constexpr (std::is_same_v<M, wire::RingReply>) {
+          on_ring_document(from, std::move(m));
+        } else if constexpr (std::is_same_v<M, wire::MembershipChange>) {
+          handle_membership_change(from, m);
+        } else if constexpr (std::is_same_v<M, wire::PartitionFetch>) {
+          on_partition_fetch(from, m);
+        } else if constexpr (std::is_same_v<M, wire::PartitionChunk>) {
+          on_partition_chunk(from, std::move(m));
         } else if constexpr (std::is_same_v<M, wire::TombstoneCheck>) {
-          const auto stored = storage_.get(ring::hash_key(ring_.params().hash, m.key), m.key);
+          const auto stored = storage_.get(ring::hash_key(ring().params().hash, m.key), m.key);
           send(from, wire::TombstoneCheckReply{m.request_id, stored.value_or(Siblings{}),
                                                holds_hint_for(m.key)});
         } else if constexpr (std::is_same_v<M, wire::TombstoneCheckReply>) {
           on_tombstone_check_reply(m.request_id, from, m);
         } else if constexpr (std::is_same_v<M, wire::Purge>) {
-          const ring::Position pos = ring::hash_key(ring_.params().hash, m.key);
+          const ring::Position pos = ring::hash_key(ring().params().hash, m.key);
           const auto stored = storage_.get(pos, m.key);
           if (stored && *stored == m.expected) {
             erase_from_storage(pos, m.key, *stored);
@@ -164,23 +181,33 @@ bool NodeCore<S, T>::first_delivery(const std::string& from, std::uint64_t reque
 // ring order, so replicas holding the same data report the same digest.
 template <Storage S, Transport T>
 wire::StatusReply NodeCore<S, T>::status(std::uint64_t request_id) const {
-  wire::StatusReply reply{request_id, config_.name, storage_.size(), storage_.hint_count(), 0, {}};
+  wire::StatusReply reply;
+  reply.request_id = request_id;
+  reply.node = config_.name;
+  reply.keys = storage_.size();
+  reply.hints = storage_.hint_count();
+  std::vector<bool> misplaced_partition(ring().params().partitions);
+  for (std::uint32_t p = 0; p < misplaced_partition.size(); ++p) misplaced_partition[p] = misplaced(p);
   storage_.for_each_in_range({{0, 0}, {~0ULL, ~0ULL}},
-                             [&](ring::Position, std::string_view key, const Siblings& s) {
+                             [&](ring::Position pos, std::string_view key, const Siblings& s) {
                                const std::string entry = std::string(key) + '\0' +
                                                          wire::encode_siblings(s);
                                const ring::Position h = ring::hash_key(ring::HashKind::xxh3_128,
                                                                        entry);
                                reply.digest = (reply.digest ^ h.hi) * 0x100000001b3ULL + h.lo;
+                               if (misplaced_partition[ring().partition_of(pos)]) ++reply.misplaced;
                              });
-  for (const ring::Member& m : ring_.members()) {
-    if (is_self(m.name)) continue;
-    const char* state = refused_.contains(m.name)               ? "refused"
-                        : down_.contains(m.name)                ? "down"
-                        : health_.is_suspected(m.name, now())   ? "suspected"
-                                                                : "up";
-    reply.peers.push_back({m.name, state});
+  for (const std::string& name : view_.names()) {
+    if (is_self(name)) continue;
+    const char* state = refused_.contains(name)               ? "refused"
+                        : down_.contains(name)                ? "down"
+                        : health_.is_suspected(name, now())   ? "suspected"
+                                                              : "up";
+    reply.peers.push_back({name, state});
   }
+  reply.ring_epoch = view_.epoch();
+  reply.member_state = std::string(membership::to_string(view_.status_of(config_.name)));
+  reply.fetches_left = static_cast<std::uint32_t>(fetches_left());
   return reply;
 }
 
@@ -214,9 +241,9 @@ void NodeCore<S, T>::handle_client_write(const std::string& from, std::uint64_t 
 // home replicas, so a fallback answers reads with what it stands in for.
 template <Storage S, Transport T>
 Siblings NodeCore<S, T>::local_read(std::string_view key) const {
-  Siblings result = storage_.get(ring::hash_key(ring_.params().hash, key), key).value_or(Siblings{});
-  for (ring::NodeIndex i : ring_.primaries_for_key(key)) {
-    const std::string& owner = ring_.member(i).name;
+  Siblings result = storage_.get(ring::hash_key(ring().params().hash, key), key).value_or(Siblings{});
+  for (ring::NodeIndex i : ring().primaries_for_key(key)) {
+    const std::string& owner = ring().member(i).name;
     if (is_self(owner)) continue;
     if (auto hint = storage_.get_hint(owner, key)) result.merge(*hint);
   }
@@ -226,7 +253,7 @@ Siblings NodeCore<S, T>::local_read(std::string_view key) const {
 template <Storage S, Transport T>
 void NodeCore<S, T>::merge_local(const Target& target, ring::Position pos, std::string_view key,
                                  const Siblings& incoming) {
-  if (target.primary) {
+  if (target.primary || target.pending) {
     merge_into_storage(pos, key, incoming);
   } else {
     merge_into_hint(target.hint_owner, key, incoming);
@@ -244,11 +271,13 @@ bool NodeCore<S, T>::merge_into_storage(ring::Position pos, std::string_view key
   if (!stored) {
     storage_.put(pos, key, incoming);
     note_tombstones(key, incoming);
+    note_dirty(pos, key);
     if (tree) tree->update(pos, 0, antientropy::key_state_hash(key, incoming));
     return true;
   }
   if (!stored->merge(incoming)) return false;
   storage_.put(pos, key, *stored);
+  note_dirty(pos, key);
   note_tombstones(key, *stored);
   if (tree) tree->update(pos, before, antientropy::key_state_hash(key, *stored));
   return true;
