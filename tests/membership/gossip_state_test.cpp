@@ -64,3 +64,21 @@ TEST_CASE("the pull half returns exactly what the other side lacks", "[membershi
   CHECK(after[1].name == "b");
   CHECK(after[2].name == "c");
 }
+
+TEST_CASE("a node's own state change is news at once, and the tracked members follow the ring",
+          "[membership][gossip]") {
+  GossipState a("a", 5, members);
+  const auto before = a.self().version;
+  a.set_self(dynamo::membership::MemberStatus::joining, 7, 0);
+  CHECK(a.self().version == before + 1);
+  CHECK(a.self().ring_epoch == 7);
+  a.set_self(dynamo::membership::MemberStatus::joining, 7, 0);  // unchanged: no news
+  CHECK(a.self().version == before + 1);
+  a.merge({{"b", 2, 9, 2, 7, 7}});
+  a.set_members({"b", "e"});
+  CHECK(a.find("b")->fetched_epoch == 7);  // kept
+  CHECK(a.find("c") == nullptr);           // no longer a member
+  CHECK(a.find("e") != nullptr);           // new, nothing heard yet
+  CHECK(a.find("a")->ring_epoch == 7);     // itself always
+  CHECK(a.merge({{"c", 9, 9, 2, 0, 0}}).empty());
+}

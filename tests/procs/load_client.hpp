@@ -86,16 +86,40 @@ class LoadClient {
   Statuses status_all() {
     std::vector<std::string> names;
     for (const auto& [name, address] : peers_) names.push_back(name);
+    return status_of(names);
+  }
+
+  // The same for the named nodes, which may be any the client knows of from the ring.
+  Statuses status_of(const std::vector<std::string>& names) {
     return examples::ask_status(client_, names, io_, std::chrono::seconds(10));
   }
 
-  // Polls status_all() until `done` holds or `limit` passes; returns the last statuses and
-  // whether `done` held.
+  // Tells the client where a node outside the ring listens (it learns members from the ring).
+  void add_peer(const std::string& name, const std::string& address) {
+    client_.core().transport().add_peer(name, address);
+  }
+
+  // Starts a join through the client; the outcome is filled in while later calls run the
+  // client's io_context.
+  std::shared_ptr<std::optional<std::error_code>> start_join(NewMember member) {
+    auto outcome = std::make_shared<std::optional<std::error_code>>();
+    client_.async_join(std::move(member), [outcome](std::error_code ec, MembershipResult) {
+      *outcome = ec;
+    });
+    return outcome;
+  }
+
+  // Polls the statuses of `names` (by default every peer) until `done` holds or `limit`
+  // passes; returns the last statuses and whether `done` held.
   std::pair<Statuses, bool> wait_for_status(const std::function<bool(const Statuses&)>& done,
-                                            std::chrono::milliseconds limit) {
+                                            std::chrono::milliseconds limit,
+                                            std::vector<std::string> names = {}) {
+    if (names.empty()) {
+      for (const auto& [name, address] : peers_) names.push_back(name);
+    }
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (true) {
-      Statuses now = status_all();
+      Statuses now = status_of(names);
       if (done(now)) return {std::move(now), true};
       if (std::chrono::steady_clock::now() >= deadline) return {std::move(now), false};
       examples::run_until(io_, [] { return false; }, std::chrono::milliseconds(200));

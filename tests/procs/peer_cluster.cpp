@@ -39,10 +39,20 @@ PeerCluster::PeerCluster(const std::string& test_name, std::vector<std::string> 
   for (const std::string& name : names_) ports_[name] = free_port();
 }
 
+void PeerCluster::add_spare(const std::string& name, std::vector<std::string> extra_args) {
+  ports_[name] = free_port();
+  spares_[name] = std::move(extra_args);
+}
+
 void PeerCluster::start(const std::string& name) {
   // Each peer keeps its LogStorage in the test's directory, so a restarted peer finds its data.
-  std::vector<std::string> args{"--name", name, "--peers", peer_list(), "--data-dir",
-                                data_dir(name).string()};
+  std::vector<std::string> args{"--name", name, "--data-dir", data_dir(name).string()};
+  if (const auto spare = spares_.find(name); spare != spares_.end()) {
+    args.insert(args.end(), {"--listen", address_of(name), "--seeds", peer_list()});
+    args.insert(args.end(), spare->second.begin(), spare->second.end());
+  } else {
+    args.insert(args.end(), {"--peers", peer_list()});
+  }
   args.insert(args.end(), common_args_.begin(), common_args_.end());
   if (const auto tls = tls_.find(name); tls != tls_.end()) {
     args.insert(args.end(), {"--tls-ca", tls->second.ca_file, "--tls-cert",
@@ -76,8 +86,27 @@ std::string PeerCluster::peer_list() const {
 
 std::map<std::string, std::string> PeerCluster::addresses() const {
   std::map<std::string, std::string> map;
-  for (const auto& [name, port] : ports_) map[name] = "127.0.0.1:" + std::to_string(port);
+  for (const std::string& name : names_) map[name] = address_of(name);
   return map;
+}
+
+bool PeerCluster::running(const std::string& name) {
+  const auto it = processes_.find(name);
+  return it != processes_.end() && it->second->running();
+}
+
+std::optional<int> PeerCluster::exit_status(const std::string& name) {
+  const auto it = processes_.find(name);
+  if (it == processes_.end()) return std::nullopt;
+  it->second->running();
+  return it->second->exit_status();
+}
+
+std::unique_ptr<PeerProcess> start_cli(const PeerCluster& cluster, const std::string& label,
+                                       const std::vector<std::string>& args) {
+  std::vector<std::string> all{"--peers", cluster.peer_list()};
+  all.insert(all.end(), args.begin(), args.end());
+  return std::make_unique<PeerProcess>(DYNAMO_CLI_BINARY, all, cluster.dir() / ("cli-" + label + ".log"));
 }
 
 std::filesystem::path PeerCluster::log_of(const std::string& name) const {

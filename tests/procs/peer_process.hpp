@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,10 +29,13 @@ class PeerProcess {
   void kill();
   // False once the process has exited (it is reaped then).
   bool running();
+  // How it ended, once it has: its exit code, or 128 + the signal that killed it.
+  std::optional<int> exit_status() const { return exit_status_; }
   pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;
+  std::optional<int> exit_status_;
 };
 
 // A port that was free on 127.0.0.1 a moment ago: bound to port 0, read, closed.

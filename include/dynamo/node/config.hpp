@@ -83,6 +83,8 @@ struct Config {
   // fetches it from the replica it replaces, transfer_concurrency partitions at a time, in
   // chunks of about transfer_batch_keys keys or transfer_batch_bytes bytes, pausing
   // transfer_interval between a partition's chunks: together they bound the transfer's rate.
+  // A node handing off keys one by one (those changed after they were fetched from it) keeps at
+  // most transfer_batch_keys of them in flight.
   std::uint32_t transfer_concurrency = 2;
   std::uint32_t transfer_batch_keys = 512;
   std::uint32_t transfer_batch_bytes = 1u << 20;

@@ -229,8 +229,8 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::relocate_misplaced() {
   if (!view_.known() || !ring_is_newest() || !ring_seen_by_all(view_.epoch())) return;
   const std::uint32_t q = ring().params().partitions;
-  std::size_t budget = config_.hint_replay_batch > relocations_.size()
-                           ? config_.hint_replay_batch - relocations_.size()
+  std::size_t budget = config_.transfer_batch_keys > relocations_.size()
+                           ? config_.transfer_batch_keys - relocations_.size()
                            : 0;
   const std::uint64_t dropped = transfer_stats_.keys_dropped;
   for (std::uint32_t tries = 0; tries < q && budget > 0; ++tries) {

@@ -1,0 +1,147 @@
+// Live membership between dynamo-peer processes on loopback: a 3-peer cluster grows to 5 and
+// shrinks to 4 while a client keeps writing, and nothing is lost. d is admitted through the
+// Client API, e asks to be admitted by itself (dynamo-peer --join), b leaves through
+// dynamo-cli leave --wait and then stops by itself once it has handed everything off.
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <iostream>
+#include <numeric>
+#include <thread>
+
+#include "procs/load_client.hpp"
+#include "procs/peer_cluster.hpp"
+
+using namespace dynamo;
+using namespace dynamo::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Statuses = LoadClient<TcpTransport>::Statuses;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string describe(const Statuses& statuses) {
+  std::ostringstream out;
+  for (const auto& [name, s] : statuses) out << s << "\n";
+  return out.str();
+}
+
+// Every one of `members` answers on one stable ring of which they are all normal members, with
+// nothing left to fetch or hand off.
+bool settled(const Statuses& s, const std::vector<std::string>& members) {
+  if (s.size() < members.size()) return false;
+  const std::uint64_t epoch = s.begin()->second.ring_epoch;
+  return std::ranges::all_of(members, [&](const std::string& name) {
+    const auto it = s.find(name);
+    return it != s.end() && it->second.ring_epoch == epoch && it->second.member_state == "normal" &&
+           it->second.fetches_left == 0 && it->second.misplaced == 0;
+  });
+}
+
+std::uint64_t keys_held(const Statuses& s) {
+  return std::accumulate(s.begin(), s.end(), std::uint64_t{0},
+                         [](std::uint64_t sum, const auto& p) { return sum + p.second.keys; });
+}
+
+// Writes keys from `next` on, 200 at a time, until `done` holds (checked between batches) or
+// `limit` passes; every batch must be written in full. Returns whether `done` held.
+bool write_until(LoadClient<TcpTransport>& client, std::size_t& next,
+                 const std::function<bool()>& done, std::chrono::seconds limit) {
+  const auto deadline = Clock::now() + limit;
+  while (!done()) {
+    if (Clock::now() > deadline) return false;
+    const auto wrote = client.write_keys(next, next + 200, {}, 120s);
+    INFO(wrote.first_failure);
+    REQUIRE(wrote.failed == 0);
+    next += 200;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("a 3-peer cluster grows to 5 and shrinks to 4 under load, and nothing is lost",
+          "[procs][membership]") {
+  PeerCluster cluster("grow-shrink", {"a", "b", "c"},
+                      {"--request-timeout-ms", "1000", "--hint-interval-ms", "100",
+                       "--gossip-interval-ms", "200", "--anti-entropy-interval-ms", "50"});
+  cluster.add_spare("d");
+  cluster.add_spare("e", {"--join"});
+  cluster.start_all();
+  LoadClient<TcpTransport> client(cluster.addresses(), std::nullopt, 2s);
+  for (const char* spare : {"d", "e"}) client.add_peer(spare, cluster.address_of(spare));
+  std::size_t next = 0;
+  REQUIRE(write_until(client, next, [&] { return next >= 4000; }, 120s));
+
+  Statuses last;
+  const auto settled_on = [&](const std::vector<std::string>& members) {
+    return [&, members] {
+      last = client.status_of(members);
+      return settled(last, members);
+    };
+  };
+
+  // d, admitted through the Client API.
+  cluster.start("d");
+  auto start = Clock::now();
+  const std::size_t before_d = next;
+  const auto joined = client.start_join(NewMember{"d", cluster.address_of("d"), {}, 1});
+  const bool d_in = write_until(client, next, settled_on({"a", "b", "c", "d"}), 180s);
+  INFO(describe(last));
+  REQUIRE(d_in);
+  REQUIRE(joined->has_value());
+  CHECK_FALSE(joined->value());
+  const double d_share = static_cast<double>(last.at("d").keys) / (next * 3.0 / 4.0);
+  std::cout << "[membership] d joined in " << seconds_since(start) << " s while " << next - before_d
+            << " keys were written; it holds " << last.at("d").keys << " keys, "
+            << d_share << " of its ideal share N/(S+1) = 3/4 of " << next << "\n";
+  CHECK(keys_held(last) == 3 * next);
+
+  // e, which asks to be admitted by itself.
+  cluster.start("e");
+  start = Clock::now();
+  const std::size_t before_e = next;
+  const bool e_in = write_until(client, next, settled_on({"a", "b", "c", "d", "e"}), 180s);
+  INFO(describe(last));
+  REQUIRE(e_in);
+  CHECK(file_contains(cluster.log_of("e"), "join accepted"));
+  std::cout << "[membership] e joined itself in " << seconds_since(start) << " s while "
+            << next - before_e << " keys were written; it holds " << last.at("e").keys
+            << " keys (ideal 3/5 of " << next << ")\n";
+  CHECK(keys_held(last) == 3 * next);
+
+  // b leaves through dynamo-cli, and stops once it has handed everything off.
+  start = Clock::now();
+  const std::size_t before_b = next;
+  auto cli = start_cli(cluster, "leave-b", {"leave", "b", "--wait", "--timeout-ms", "2000"});
+  REQUIRE(write_until(client, next, [&] { return !cli->running(); }, 300s));
+  INFO("dynamo-cli log: " << cluster.dir() / "cli-leave-b.log");
+  REQUIRE(cli->exit_status() == 0);
+  CHECK(file_contains(cluster.dir() / "cli-leave-b.log", "done after"));
+  const auto deadline = Clock::now() + 30s;
+  while (cluster.running("b") && Clock::now() < deadline) std::this_thread::sleep_for(100ms);
+  CHECK(cluster.exit_status("b") == 0);
+  CHECK(file_contains(cluster.log_of("b"), "left the ring and handed off every key"));
+  std::cout << "[membership] b left in " << seconds_since(start) << " s while "
+            << next - before_b << " keys were written, and stopped by itself\n";
+
+  const std::vector<std::string> remaining{"a", "c", "d", "e"};
+  const auto [final_status, done] = client.wait_for_status(
+      [&](const Statuses& s) { return settled(s, remaining); }, 60s, remaining);
+  last = final_status;
+  INFO(describe(last));
+  REQUIRE(done);
+  CHECK(keys_held(last) == 3 * next);
+  start = Clock::now();
+  const auto served = client.read_keys(0, next, ReadOptions{3, true}, 240s);
+  INFO(served.first_failure);
+  REQUIRE(served.failed == 0);
+  std::cout << "[membership] all " << next << " keys read back with strict R = 3 from a, c, d, e in "
+            << seconds_since(start) << " s\n";
+}
