@@ -20,7 +20,8 @@ class DynamoCategory final : public std::error_category {
       case errc::unknown_message: return "unknown message type";
       case errc::unavailable: return "too few replicas reachable; nothing was written";
       case errc::shutdown: return "node shut down before the request completed";
-      case errc::invalid_request: return "invalid request: R or W exceeds N";
+      case errc::invalid_request: return "invalid request (R or W above N, or a refused membership change)";
+      case errc::ring_changing: return "the ring's last change has not reached every member yet";
     }
     return "unknown dynamo error " + std::to_string(value);
   }

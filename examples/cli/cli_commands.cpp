@@ -233,10 +233,10 @@ class CliSession {
       }
     });
     if (ec) {
-      std::cerr << "dynamo-cli: " << o_.command << " " << o_.key << " failed: " << ec.message()
-                << (result.detail.empty() ? "" : ": " + result.detail) << "\n";
+      std::cerr << "dynamo-cli: " << o_.command << " " << o_.key << " failed: "
+                << (result.detail.empty() ? ec.message() : result.detail) << "\n";
       if (ec == dynamo::errc::invalid_request) return cli_bad_usage;
-      if (ec == dynamo::errc::unavailable) return cli_no_quorum;
+      if (ec == dynamo::errc::unavailable || ec == dynamo::errc::ring_changing) return cli_no_quorum;
       return ec == dynamo::errc::timeout ? cli_no_answer : cli_failed;
     }
     std::cout << "accepted at ring epoch " << result.epoch << ": " << result.detail << "\n";

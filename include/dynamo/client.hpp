@@ -38,8 +38,6 @@ class Client : public detail::AsyncFront<ClientCore<T>, R> {
         });
   }
 
-  using MembershipSignature = void(std::error_code, MembershipResult);
-
   // Asks the cluster to admit `member`, which should be running already (a dynamo-peer started
   // outside the ring, or a Node of the host's). Any node takes the request to the ring's
   // claimant. Completes with the ring epoch that carries the change once it is planned; the new
@@ -49,10 +47,11 @@ class Client : public detail::AsyncFront<ClientCore<T>, R> {
   // errc::unavailable (the claimant is unreachable), errc::timeout (no node answered).
   template <class Token>
   auto async_join(NewMember member, Token&& token) {
-    return start_change(wire::MembershipChange{0, wire::ChangeKind::join, std::move(member.name),
-                                               std::move(member.address),
-                                               std::move(member.zone), member.weight},
-                        std::forward<Token>(token));
+    return this->start_change(
+        membership::ChangeRequest{wire::ChangeKind::join, std::move(member.name),
+                                  std::move(member.address), std::move(member.zone),
+                                  member.weight},
+        std::forward<Token>(token));
   }
 
   // Asks the cluster to remove `node`: its partitions move to the others, it hands off what it
@@ -60,8 +59,9 @@ class Client : public detail::AsyncFront<ClientCore<T>, R> {
   // would remain.
   template <class Token>
   auto async_leave(std::string node, Token&& token) {
-    return start_change(wire::MembershipChange{0, wire::ChangeKind::leave, std::move(node), {}, {}, 1},
-                        std::forward<Token>(token));
+    return this->start_change(
+        membership::ChangeRequest{wire::ChangeKind::leave, std::move(node), {}, {}, 1},
+        std::forward<Token>(token));
   }
 
   // Starts at once. Throws std::invalid_argument for an invalid config.
@@ -69,16 +69,6 @@ class Client : public detail::AsyncFront<ClientCore<T>, R> {
       : detail::AsyncFront<ClientCore<T>, R>(std::move(executor), std::move(resolver),
                                              std::move(config), std::string(R::name()),
                                              std::move(transport)) {}
-
- private:
-  template <class Token>
-  auto start_change(wire::MembershipChange request, Token&& token) {
-    return detail::AsyncOp<MembershipSignature>::start(
-        this->get_executor(), std::forward<Token>(token),
-        [this, request = std::move(request)](std::function<MembershipSignature> done) mutable {
-          this->core().change_membership(std::move(request), std::move(done));
-        });
-  }
 };
 
 }  // namespace dynamo

@@ -36,8 +36,6 @@ class Node : public detail::AsyncFront<NodeCore<S, T>, R> {
  public:
   using typename detail::AsyncFront<NodeCore<S, T>, R>::executor_type;
 
-  using MembershipSignature = void(std::error_code, MembershipResult);
-
   // Asks the cluster to admit this node, described by Config::name, address, zone and weight
   // (dynamo-cli join does the same from outside). The node must know the cluster: founding
   // members or a seed that answers. Completes once the claimant has planned the change, with
@@ -46,11 +44,11 @@ class Node : public detail::AsyncFront<NodeCore<S, T>, R> {
   // why), errc::unavailable (no ring yet, or the claimant is unreachable), errc::timeout.
   template <class Token>
   auto async_join(Token&& token) {
-    return start_change(membership::ChangeRequest{wire::ChangeKind::join, this->core().config().name,
-                                                  this->core().config().address,
-                                                  this->core().config().zone,
-                                                  this->core().config().weight},
-                        std::forward<Token>(token));
+    const Config& self = this->core().config();
+    return this->start_change(
+        membership::ChangeRequest{wire::ChangeKind::join, self.name, self.address, self.zone,
+                                  self.weight},
+        std::forward<Token>(token));
   }
 
   // Asks the cluster to remove this node. It keeps serving while its partitions move to the
@@ -58,7 +56,7 @@ class Node : public detail::AsyncFront<NodeCore<S, T>, R> {
   // may stop it. Errors as async_join's; refused if fewer than N members would remain.
   template <class Token>
   auto async_leave(Token&& token) {
-    return start_change(
+    return this->start_change(
         membership::ChangeRequest{wire::ChangeKind::leave, this->core().config().name, {}, {}, 1},
         std::forward<Token>(token));
   }
@@ -68,16 +66,6 @@ class Node : public detail::AsyncFront<NodeCore<S, T>, R> {
       : detail::AsyncFront<NodeCore<S, T>, R>(std::move(executor), std::move(resolver),
                                               std::move(config), std::string(R::name()),
                                               std::move(storage), std::move(transport)) {}
-
- private:
-  template <class Token>
-  auto start_change(membership::ChangeRequest request, Token&& token) {
-    return detail::AsyncOp<MembershipSignature>::start(
-        this->get_executor(), std::forward<Token>(token),
-        [this, request = std::move(request)](std::function<MembershipSignature> done) mutable {
-          this->core().change_membership(std::move(request), std::move(done));
-        });
-  }
 };
 
 }  // namespace dynamo

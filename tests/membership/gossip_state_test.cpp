@@ -82,3 +82,16 @@ TEST_CASE("a node's own state change is news at once, and the tracked members fo
   CHECK(a.find("a")->ring_epoch == 7);     // itself always
   CHECK(a.merge({{"c", 9, 9, 2, 0, 0}}).empty());
 }
+
+TEST_CASE("a node the cluster remembers with a newer generation takes a larger one",
+          "[membership][gossip]") {
+  // Restarted on a lost disk with a clock that went back: its own generation is below the one
+  // its peers hold, so its heartbeats would never be news.
+  GossipState a("a", 100, members);
+  CHECK(a.outgrow({{"b", 5, 5, 2, 0, 0}, {"a", 99, 40, 2, 0, 0}}) == 0);  // older: nothing to do
+  CHECK(a.outgrow({{"a", 250, 40, 2, 0, 0}}) == 251);
+  CHECK(a.self().generation == 251);
+  CHECK(a.self().version == 0);
+  GossipState b("b", 1, members);
+  CHECK(b.merge({a.self()}) == std::vector<std::string>{"a"});  // news again
+}

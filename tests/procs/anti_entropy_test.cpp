@@ -34,16 +34,6 @@ bool reported_as(const Statuses& s, const std::string& observer, const std::stri
          });
 }
 
-std::string describe(const Statuses& statuses) {
-  std::ostringstream out;
-  for (const auto& [name, s] : statuses) out << s << "\n";
-  return out.str();
-}
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 }  // namespace
 
 TEST_CASE("a killed peer is reported down, and a peer restored from an old data directory catches up "

@@ -27,21 +27,11 @@ struct Sizes {
 const std::vector<std::string> peer_args{"--request-timeout-ms", "1000", "--hint-interval-ms",
                                          "100"};
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 void report(const std::string& label, const std::string& what, std::size_t count,
             Clock::time_point start, const LoadOutcome& outcome) {
   const double s = seconds_since(start);
   std::cout << "[" << label << "] " << what << ": " << count << " in " << s << " s ("
             << static_cast<std::size_t>(count / s) << "/s), " << outcome.retries << " retries\n";
-}
-
-std::string describe(const LoadClient<TcpTransport>::Statuses& statuses) {
-  std::ostringstream out;
-  for (const auto& [name, s] : statuses) out << s << "\n";
-  return out.str();
 }
 
 // The scenario of both tests: write, kill c, write on (W = 2: the sloppy quorum keeps every

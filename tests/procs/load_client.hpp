@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include <asio/io_context.hpp>
@@ -23,6 +24,18 @@ namespace dynamo::test {
 
 inline std::string key_of(std::size_t i) { return "key-" + std::to_string(i); }
 inline std::string value_of(std::size_t i) { return "value-" + std::to_string(i); }
+
+// Wall-clock seconds since `start`, for the figures the tests print.
+inline double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Every status reply, one per line, for a failing test's message.
+inline std::string describe(const std::map<std::string, wire::StatusReply>& statuses) {
+  std::ostringstream out;
+  for (const auto& [name, s] : statuses) out << s << "\n";
+  return out.str();
+}
 
 struct LoadOutcome {
   std::size_t ok = 0;

@@ -22,16 +22,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Statuses = LoadClient<TcpTransport>::Statuses;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::string describe(const Statuses& statuses) {
-  std::ostringstream out;
-  for (const auto& [name, s] : statuses) out << s << "\n";
-  return out.str();
-}
-
 // Every one of `members` answers on one stable ring of which they are all normal members, with
 // nothing left to fetch or hand off.
 bool settled(const Statuses& s, const std::vector<std::string>& members) {

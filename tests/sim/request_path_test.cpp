@@ -104,7 +104,7 @@ TEST_CASE("a per-request R or W above N is refused with errc::invalid_request, a
   auto client = cluster.make_client("client");
   const auto read = test::get(sim, *client, "k", ReadOptions{4, false});
   CHECK(read.ec == errc::invalid_request);
-  CHECK(read.ec.message() == "invalid request: R or W exceeds N");
+  CHECK(read.ec.message() == "invalid request (R or W above N, or a refused membership change)");
   const auto write = test::put(sim, *client, "k", {}, "v", WriteOptions{4, false});
   CHECK(write.ec == errc::invalid_request);
   const auto local = test::get(sim, cluster.node("a"), "k", ReadOptions{4, false});

@@ -93,27 +93,36 @@ std::vector<std::string> primaries(Cluster& cluster, const Key& key) {
   return out;
 }
 
-// Whether every running node holds the same stable ring, has nothing left to fetch, and holds
-// no key of a partition it does not replicate: a membership change has fully settled.
+// Why a membership change has not fully settled yet, or nullopt once it has: every running node
+// holds the same stable ring, has nothing left to fetch, and holds no key (or hint) it should
+// have handed off.
 template <class Cluster>
-bool membership_settled(Cluster& cluster) {
-  std::optional<std::uint64_t> epoch;
+std::optional<std::string> membership_unsettled(Cluster& cluster) {
+  const membership::RingView* first = nullptr;
   for (const std::string& name : cluster.names()) {
     if (!cluster.is_up(name)) continue;
     auto& core = cluster.node(name).core();
     const membership::RingView& view = core.ring_view();
-    if (!view.stable() || (epoch && *epoch != view.epoch())) return false;
-    epoch = view.epoch();
-    if (core.fetches_left() > 0) return false;
+    if (!view.stable()) return name + " is in a change at ring epoch " + std::to_string(view.epoch());
+    if (first && first->epoch() != view.epoch()) {
+      return name + " holds ring epoch " + std::to_string(view.epoch()) + ", others " +
+             std::to_string(first->epoch());
+    }
+    if (!first) first = &view;
     std::size_t misplaced = 0;
     cluster.disk(name).for_each_in_range(
         {{0, 0}, {~0ULL, ~0ULL}}, [&](ring::Position pos, std::string_view, const Siblings&) {
-          const std::uint32_t p = view.current().partition_of(pos);
-          if (!view.replicates_now(name, p)) ++misplaced;
+          if (!view.replicates_now(name, view.current().partition_of(pos))) ++misplaced;
         });
-    if (misplaced > 0) return false;
+    if (misplaced > 0) return name + " still holds " + std::to_string(misplaced) + " misplaced key(s)";
   }
-  return epoch.has_value();
+  if (!first) return std::string("no node is running");
+  return std::nullopt;
+}
+
+template <class Cluster>
+bool membership_settled(Cluster& cluster) {
+  return !membership_unsettled(cluster).has_value();
 }
 
 template <class Cluster>

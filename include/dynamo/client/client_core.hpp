@@ -16,6 +16,7 @@
 #include "dynamo/concepts.hpp"
 #include "dynamo/client/client_config.hpp"
 #include "dynamo/errc.hpp"
+#include "dynamo/membership/ring_view.hpp"
 #include "dynamo/node/peer_health.hpp"
 #include "dynamo/node/request_options.hpp"
 #include "dynamo/ring/ring.hpp"
@@ -42,8 +43,9 @@ class ClientCore {
   // Asks one node how it and its peers are (keys, hints, peer states).
   void status(const std::string& node, StatusCallback done);
   // Sends a join or leave to the ring's claimant (or, until the ring is known, to the seeds in
-  // turn); a node that does not answer in time is passed over for the next.
-  void change_membership(wire::MembershipChange request, ChangeCallback done);
+  // turn); a node that does not answer in time is passed over for the next, and an answer of
+  // errc::ring_changing (the previous change is still spreading) is retried for ten seconds.
+  void change_membership(membership::ChangeRequest request, ChangeCallback done);
   void put(Key key, const Context& context, Value value, WriteOptions options, WriteCallback done);
   void remove(Key key, const Context& context, WriteOptions options, WriteCallback done);
 
@@ -95,10 +97,13 @@ class ClientCore {
     TimerId timer = 0;
   };
   std::map<std::uint64_t, StatusQuery> status_queries_;
+  static constexpr int max_change_retries = 40;
+  static constexpr std::chrono::milliseconds change_retry_delay{250};
   struct ChangeOp {
     wire::MembershipChange message;
     std::vector<std::string> candidates;
     std::size_t attempt = 0;
+    int retries = 0;  // answers of errc::ring_changing so far
     ChangeCallback done;
     TimerId timer = 0;
   };

@@ -1,5 +1,6 @@
 #pragma once
-// AsyncFront: the asynchronous get/put/remove API that Node and Client share. Core is a
+// AsyncFront: the asynchronous get/put/remove API that Node and Client share, and the start of
+// their membership calls. Core is a
 // NodeCore or ClientCore (same get/put/remove shape); R resolves the siblings of each read.
 // Every operation is posted to the front's executor, where the core lives, and completes the
 // caller's token with (error_code, GetResult) or (error_code, WriteResult).
@@ -10,6 +11,7 @@
 #include <asio/any_io_executor.hpp>
 
 #include "dynamo/detail/async_op.hpp"
+#include "dynamo/membership/ring_view.hpp"
 #include "dynamo/node/request_options.hpp"
 
 namespace dynamo::detail {
@@ -20,6 +22,7 @@ class AsyncFront {
   using executor_type = asio::any_io_executor;
   using GetSignature = void(std::error_code, GetResult);
   using WriteSignature = void(std::error_code, WriteResult);
+  using MembershipSignature = void(std::error_code, MembershipResult);
 
   executor_type get_executor() const { return executor_; }
 
@@ -71,6 +74,16 @@ class AsyncFront {
   const Core& core() const { return core_; }
 
  protected:
+  // A join or leave, through the core's change_membership (Node::async_join, Client::async_join).
+  template <class Token>
+  auto start_change(membership::ChangeRequest request, Token&& token) {
+    return AsyncOp<MembershipSignature>::start(
+        executor_, std::forward<Token>(token),
+        [this, request = std::move(request)](std::function<MembershipSignature> done) mutable {
+          core_.change_membership(std::move(request), std::move(done));
+        });
+  }
+
   template <class... CoreArgs>
   AsyncFront(executor_type executor, R resolver, CoreArgs&&... core_args)
       : executor_(std::move(executor)),

@@ -79,6 +79,22 @@ class GossipState {
     return advanced;
   }
 
+  // A node restarted on a lost disk with a clock that went back would announce a generation
+  // below the one its peers remember, and its heartbeats would never be news. If `theirs`
+  // remembers this node with a generation at least its own, it takes a larger one; returns the
+  // new generation then (to be kept in storage), else 0.
+  std::uint64_t outgrow(const std::vector<wire::MemberHeartbeat>& theirs) {
+    wire::MemberHeartbeat& me = table_.at(self_);
+    std::uint64_t highest = 0;
+    for (const wire::MemberHeartbeat& e : theirs) {
+      if (e.name == self_) highest = std::max(highest, e.generation);
+    }
+    if (highest < me.generation) return 0;
+    me.generation = highest + 1;
+    me.version = 0;
+    return me.generation;
+  }
+
   // Our entries that are newer than theirs, or that they did not mention: the pull half.
   std::vector<wire::MemberHeartbeat> newer_than(
       const std::vector<wire::MemberHeartbeat>& theirs) const {

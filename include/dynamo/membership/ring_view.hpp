@@ -4,9 +4,9 @@
 // Membership follows the paper's strategy 3 with Riak's claimant: Q partitions are assigned to
 // nodes by the deterministic planner (ring/partition_planner.hpp), and the assignment is one
 // document with an epoch that grows with every change. One node, the claimant (the ring's
-// lowest-named current member), makes every change, so two changes never race; any node may
-// finish one, since finishing is a pure function of the document. Gossip spreads the document:
-// a node that sees a peer with a newer epoch asks it for its ring.
+// lowest-named current member), writes every epoch, changes and their completions alike, so
+// two documents of one epoch never exist. Gossip spreads the document: a node that sees a peer
+// with a newer epoch asks it for its ring.
 //
 // A change is a transition: `next` holds the layout it moves to while `current` stays the layout
 // reads use. During it, writes also go to the replicas `next` adds; each added replica fetches

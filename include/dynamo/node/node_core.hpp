@@ -58,7 +58,8 @@ class NodeCore {
   // Asks the ring's claimant (this node, or the one it forwards to) to admit or remove a node.
   // Completes with the epoch of the ring that carries the change, or errc::invalid_request (the
   // change is impossible: the detail says why), errc::unavailable (no ring yet, or the claimant
-  // is unreachable) or errc::timeout.
+  // is unreachable), errc::ring_changing (the previous change was still spreading for ten
+  // seconds) or errc::timeout.
   void change_membership(membership::ChangeRequest request, ChangeCallback done);
 
   const Config& config() const { return config_; }
@@ -261,6 +262,10 @@ class NodeCore {
   void on_ring_document(const std::string& from, wire::RingReply reply);
   void compare_ring_epochs(const std::string& from, const std::vector<wire::MemberHeartbeat>& members);
   void handle_membership_change(const std::string& from, const wire::MembershipChange& m);
+  void request_change(membership::ChangeRequest request, ChangeCallback done);
+  void retry_change(membership::ChangeRequest request, ChangeCallback done, int attempt);
+  static constexpr int max_change_retries = 40;
+  static constexpr std::chrono::milliseconds change_retry_delay{250};
   void apply_change(const membership::ChangeRequest& request, ChangeCallback done);
   void maybe_complete_change();
   bool ring_seen_by_all(std::uint64_t epoch) const;
@@ -344,6 +349,7 @@ class NodeCore {
   TimerId anti_entropy_timer_ = 0;
   membership::GossipState gossip_;
   std::map<std::string, membership::PhiAccrualDetector> detectors_;
+  std::map<std::string, std::chrono::milliseconds> watched_since_;  // when each detector began
   std::set<std::string> down_;
   std::map<std::uint32_t, antientropy::MerkleTree> trees_;  // built on first use, then kept
   std::map<std::uint64_t, ExchangeOp> exchanges_;            // at most one in flight
@@ -364,6 +370,10 @@ class NodeCore {
   std::map<std::uint64_t, RelocationOp> relocations_;
   std::set<std::pair<std::string, Key>> relocating_;
   std::uint32_t relocation_cursor_ = 0;
+  // The host's membership requests waiting to ask the claimant again: (timer, request).
+  std::map<std::uint64_t,
+           std::pair<TimerId, std::pair<membership::ChangeRequest, ChangeCallback>>>
+      change_retries_;
   TransferStats transfer_stats_;
   bool was_member_ = false;         // this node has been in a ring it holds
   std::uint64_t malformed_frames_ = 0;

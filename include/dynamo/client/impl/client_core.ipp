@@ -79,11 +79,12 @@ void ClientCore<T>::take_ring(wire::RingReply reply) {
 }
 
 template <Transport T>
-void ClientCore<T>::change_membership(wire::MembershipChange request, ChangeCallback done) {
+void ClientCore<T>::change_membership(membership::ChangeRequest request, ChangeCallback done) {
   const std::uint64_t id = ++last_id_;
-  request.request_id = id;
   ChangeOp& op = changes_[id];
-  op.message = std::move(request);
+  op.message = wire::MembershipChange{id, request.kind, std::move(request.name),
+                                      std::move(request.address), std::move(request.zone),
+                                      request.weight};
   op.candidates = ring_sources();  // sorted by name: the claimant, the lowest-named, first
   op.done = std::move(done);
   attempt_change(id);
@@ -229,10 +230,19 @@ void ClientCore<T>::on_frame(std::string_view from, std::string_view bytes) {
   if (auto* reply = std::get_if<wire::MembershipChangeReply>(&message)) {
     const auto it = changes_.find(reply->request_id);
     if (it == changes_.end() || it->second.candidates[it->second.attempt] != peer) return;
-    auto finish = std::move(it->second.done);
     transport_.cancel(it->second.timer);
+    const std::error_code ec = wire::to_error_code(reply->status);
+    // The claimant's previous change is still spreading: ask the same node again shortly.
+    if (ec == errc::ring_changing && ++it->second.retries <= max_change_retries) {
+      const std::uint64_t id = reply->request_id;
+      it->second.timer = transport_.schedule(change_retry_delay, [this, id] {
+        if (changes_.contains(id)) attempt_change(id);
+      });
+      return;
+    }
+    auto finish = std::move(it->second.done);
     changes_.erase(it);
-    return finish(wire::to_error_code(reply->status), {reply->epoch, std::move(reply->detail)});
+    return finish(ec, {reply->epoch, std::move(reply->detail)});
   }
   if (auto* reply = std::get_if<wire::StatusReply>(&message)) {
     const auto it = status_queries_.find(reply->request_id);

@@ -35,6 +35,11 @@ void NodeCore<S, T>::on_gossip(const std::string& from,
     auto newer = gossip_.newer_than(members);
     if (!newer.empty()) send(from, wire::GossipReply{std::move(newer)});
   }
+  if (const std::uint64_t generation = gossip_.outgrow(members)) {
+    storage_.put_meta(detail::generation_meta, std::to_string(generation));
+    log("took generation " + std::to_string(generation) +
+        ": the cluster remembered this node with a newer one (a lost disk, a clock gone back)");
+  }
   for (const std::string& name : gossip_.merge(members)) heard_heartbeat(name);
   compare_ring_epochs(from, members);
   maybe_complete_change();
@@ -56,10 +61,21 @@ void NodeCore<S, T>::heard_directly(const std::string& peer) {
   if (down_.erase(peer)) log(peer + " is up again: it sent a message");
 }
 
+// A member never heard from is down once it has been silent for ten gossip periods (and the
+// acceptable pause) since this node began to watch it: a node admitted to the ring that never
+// came must not hold up the next membership change.
 template <Storage S, Transport T>
 void NodeCore<S, T>::detect_failures() {
+  const auto silence = config_.phi_acceptable_pause + 10 * config_.gossip_interval;
   for (const auto& [name, detector] : detectors_) {
-    if (down_.contains(name) || !detector.has_heartbeat()) continue;
+    if (down_.contains(name)) continue;
+    if (!detector.has_heartbeat()) {
+      if (now() - watched_since_[name] >= silence) {
+        down_.insert(name);
+        log(name + " is down: never heard from in " + std::to_string(silence.count()) + " ms");
+      }
+      continue;
+    }
     const double suspicion = detector.phi(now());
     if (suspicion <= config_.phi_threshold) continue;
     down_.insert(name);

@@ -128,9 +128,10 @@ void NodeCore<S, T>::follow_members() {
   options.first_interval = config_.gossip_interval;
   options.acceptable_pause = config_.phi_acceptable_pause;
   for (const std::string& name : view_.names()) {
-    if (!is_self(name)) detectors_.try_emplace(name, options);
+    if (!is_self(name) && detectors_.try_emplace(name, options).second) watched_since_[name] = now();
   }
   std::erase_if(detectors_, [&](const auto& entry) { return !view_.contains(entry.first); });
+  std::erase_if(watched_since_, [&](const auto& entry) { return !view_.contains(entry.first); });
   std::erase_if(down_, [&](const std::string& name) { return !view_.contains(name); });
 }
 
@@ -217,11 +218,36 @@ void NodeCore<S, T>::handle_membership_change(const std::string& from,
                  {view_.epoch(), config_.name + " is not the claimant in its ring of epoch " +
                                      std::to_string(view_.epoch()) + "; try again"});
   }
-  change_membership({m.kind, m.name, m.address, m.zone, m.weight}, reply);
+  request_change({m.kind, m.name, m.address, m.zone, m.weight}, reply);
+}
+
+// The host's own request (Node::async_join, async_leave) waits out a change still spreading,
+// for up to ten seconds; a client's request is answered at once and its client retries.
+template <Storage S, Transport T>
+void NodeCore<S, T>::change_membership(membership::ChangeRequest request, ChangeCallback done) {
+  retry_change(std::move(request), std::move(done), 0);
 }
 
 template <Storage S, Transport T>
-void NodeCore<S, T>::change_membership(membership::ChangeRequest request, ChangeCallback done) {
+void NodeCore<S, T>::retry_change(membership::ChangeRequest request, ChangeCallback done,
+                                  int attempt) {
+  request_change(request, [this, request, done = std::move(done), attempt](
+                              std::error_code ec, MembershipResult result) mutable {
+    if (ec != errc::ring_changing || attempt >= max_change_retries) {
+      return done(ec, std::move(result));
+    }
+    const std::uint64_t id = next_id();
+    const TimerId timer = transport_.schedule(change_retry_delay, [this, id, attempt] {
+      auto waiting = std::move(change_retries_.at(id).second);
+      change_retries_.erase(id);
+      retry_change(std::move(waiting.first), std::move(waiting.second), attempt + 1);
+    });
+    change_retries_.emplace(id, std::pair{timer, std::pair{std::move(request), std::move(done)}});
+  });
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::request_change(membership::ChangeRequest request, ChangeCallback done) {
   if (request.kind != wire::ChangeKind::join && request.kind != wire::ChangeKind::leave) {
     return done(make_error_code(errc::invalid_request), {0, "unknown kind of membership change"});
   }
@@ -245,6 +271,9 @@ void NodeCore<S, T>::change_membership(membership::ChangeRequest request, Change
           });
 }
 
+// The claimant writes every epoch of the ring, changes and completions alike, so no two
+// documents of one epoch can exist. It writes a new one only once its last has reached every
+// live member and nobody announces a newer one (it may have restarted on an older disk).
 template <Storage S, Transport T>
 void NodeCore<S, T>::apply_change(const membership::ChangeRequest& request, ChangeCallback done) {
   membership::ChangePlan plan = membership::plan_change(config_.ring, view_, request);
@@ -253,6 +282,11 @@ void NodeCore<S, T>::apply_change(const membership::ChangeRequest& request, Chan
     return done(make_error_code(errc::invalid_request), {view_.epoch(), plan.detail});
   }
   if (plan.state) {
+    if (!ring_is_newest() || !ring_seen_by_all(view_.epoch())) {
+      return done(make_error_code(errc::ring_changing),
+                  {view_.epoch(), "ring epoch " + std::to_string(view_.epoch()) +
+                                      " has not reached every member yet"});
+    }
     std::string why;
     auto view = membership::RingView::build(config_.ring, config_.n, std::move(*plan.state), why);
     if (!view) return done(make_error_code(errc::invalid_request), {view_.epoch(), why});
@@ -263,14 +297,12 @@ void NodeCore<S, T>::apply_change(const membership::ChangeRequest& request, Chan
   done({}, {view_.epoch(), plan.detail});
 }
 
-// A change completes once every destination reports it has fetched everything for its epoch.
-// Completing is a pure function of the document, so destinations (the first to know) and the
-// claimant (the backstop) may all do it and agree.
+// A change completes once every destination announces it has fetched everything for its epoch.
 template <Storage S, Transport T>
 void NodeCore<S, T>::maybe_complete_change() {
   if (view_.stable()) return;
   const std::string* claimant = view_.claimant();
-  if (!(claimant && is_self(*claimant)) && !view_.is_destination(config_.name)) return;
+  if (!claimant || !is_self(*claimant) || !ring_is_newest()) return;
   for (const membership::Transfer& t : view_.transfers()) {
     if (fetched_epoch_of(t.destination) < view_.epoch()) return;
   }

@@ -91,6 +91,10 @@ NodeCore<S, T>::~NodeCore() {
   for (auto& [id, op] : tombstone_checks_) transport_.cancel(op.timer);
   for (auto& [id, op] : fetches_) transport_.cancel(op.timer);
   for (auto& [id, op] : relocations_) transport_.cancel(op.timer);
+  for (auto& [id, retry] : change_retries_) {
+    transport_.cancel(retry.first);
+    retry.second.second(make_error_code(errc::shutdown), {});
+  }
 }
 
 template <Storage S, Transport T>
