@@ -106,7 +106,7 @@ class Writer {
 void stop_and_settle(Simulator& sim, SimCluster<>& cluster, Writer& writer) {
   writer.stop();
   REQUIRE(sim.run_until([&] { return writer.idle(); }, 30s));
-  REQUIRE(sim.run_until([&] { return test::membership_settled(cluster); }, 120s));
+  REQUIRE(test::settle(sim, cluster, 120s));
 }
 
 // Every key reads back whole from all N home replicas, and each of them stores it.
@@ -181,7 +181,7 @@ TEST_CASE("a node started with only a seed finds the cluster and joins itself",
   CHECK(d.core().ring_view().status_of("d") == membership::MemberStatus::left);
   const auto joined = test::run<MembershipResult>(sim, [&](auto done) { d.async_join(done); });
   REQUIRE_FALSE(joined.ec);
-  REQUIRE(sim.run_until([&] { return test::membership_settled(cluster); }, 60s));
+  REQUIRE(test::settle(sim, cluster, 60s));
   CHECK(d.core().ring_view().status_of("d") == membership::MemberStatus::normal);
   check_all_present(sim, cluster, *client, keys);
 }
@@ -217,12 +217,12 @@ TEST_CASE("the claimant can leave, and its successor makes the next change",
   const auto keys = write_keys(sim, *client, "k", 150);
   REQUIRE(*cluster.node("c").core().ring_view().claimant() == "a");
   REQUIRE_FALSE(leave(sim, *client, "a").ec);
-  REQUIRE(sim.run_until([&] { return test::membership_settled(cluster); }, 60s));
+  REQUIRE(test::settle(sim, cluster, 60s));
   CHECK(*cluster.node("c").core().ring_view().claimant() == "b");
   cluster.add_node("e");
   sim.run_for(7s);  // the client's ring no longer lists a, the old claimant
   REQUIRE_FALSE(join(sim, *client, "e").ec);
-  REQUIRE(sim.run_until([&] { return test::membership_settled(cluster); }, 60s));
+  REQUIRE(test::settle(sim, cluster, 60s));
   CHECK(test::newest_ring(cluster)->size() == 4);
   CHECK(test::newest_ring(cluster)->find("e"));
   check_all_present(sim, cluster, *client, keys);
@@ -280,7 +280,7 @@ TEST_CASE("old replicas keep a partition until its new replica has fetched it",
   CHECK(cluster.node("d").core().fetches_left() > 0);
   for (const char* name : {"a", "b", "c"}) CHECK(keys_on(cluster, name).size() == 200);
   sim.heal();
-  REQUIRE(sim.run_until([&] { return test::membership_settled(cluster); }, 60s));
+  REQUIRE(test::settle(sim, cluster, 60s));
   std::size_t copies = 0;
   for (const char* name : {"a", "b", "c", "d"}) copies += keys_on(cluster, name).size();
   CHECK(copies == 3 * 200);  // the old replicas dropped what d took, and only that
@@ -306,7 +306,7 @@ TEST_CASE("a joiner that crashes while fetching, or loses its disk, completes af
     cluster.crash("d", wipe);
     sim.run_for(2s);
     cluster.restart("d");
-    REQUIRE(sim.run_until([&] { return test::membership_settled(cluster); }, 120s));
+    REQUIRE(test::settle(sim, cluster, 120s));
     check_all_present(sim, cluster, *client, keys);
   }
 }
@@ -342,7 +342,7 @@ TEST_CASE("membership changes that cannot be made are refused with the reason",
   CHECK_FALSE(cluster.node("b").core().ring_view().stable());
   const auto undo = leave(sim, *client, "ghost");
   REQUIRE_FALSE(undo.ec);
-  REQUIRE(sim.run_until([&] { return test::membership_settled(cluster); }, 10s));
+  REQUIRE(test::settle(sim, cluster, 10s));
   CHECK(test::newest_ring(cluster)->size() == 3);
 
   // The claimant down: nothing can change until it is back.
@@ -355,7 +355,7 @@ TEST_CASE("membership changes that cannot be made are refused with the reason",
   sim.run_for(5s);
   cluster.add_node("d");
   CHECK_FALSE(join(sim, *client, "d").ec);
-  REQUIRE(sim.run_until([&] { return test::membership_settled(cluster); }, 60s));
+  REQUIRE(test::settle(sim, cluster, 60s));
 }
 
 TEST_CASE("a join moves the ideal share of the keys: the joiner's, and only those",
@@ -376,7 +376,7 @@ TEST_CASE("a join moves the ideal share of the keys: the joiner's, and only thos
     for (const std::string& name : names) before[name] = keys_on(cluster, name);
     cluster.add_node("new");
     REQUIRE_FALSE(join(sim, *client, "new").ec);
-    REQUIRE(sim.run_until([&] { return test::membership_settled(cluster); }, 300s));
+    REQUIRE(test::settle(sim, cluster, 300s));
     std::size_t moved = 0;
     for (const std::string& name : cluster.names()) {
       for (const Key& key : keys_on(cluster, name)) moved += before[name].contains(key) ? 0 : 1;

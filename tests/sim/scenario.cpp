@@ -272,7 +272,7 @@ class Scenario {
   // Every change the faults started must finish once they heal: every node on one stable ring,
   // nothing left to fetch, no key left on a node that no longer replicates it.
   void settle_membership() {
-    if (!sim_.run_until([this] { return test::membership_settled(cluster_); }, 120s)) {
+    if (!test::settle(sim_, cluster_, 120s)) {
       violation("membership: the ring had not settled 120 s after heal: " +
                 test::membership_unsettled(cluster_).value_or("?"));
     }

@@ -125,6 +125,17 @@ bool membership_settled(Cluster& cluster) {
   return !membership_unsettled(cluster).has_value();
 }
 
+// Runs the simulation until membership has settled, looking every 100 ms of virtual time (the
+// check reads every disk, too much to repeat after every event); false after `limit`.
+template <class Cluster>
+bool settle(testing::Simulator& sim, Cluster& cluster, std::chrono::milliseconds limit) {
+  for (auto waited = 0ms; waited < limit; waited += 100ms) {
+    if (membership_settled(cluster)) return true;
+    sim.run_for(100ms);
+  }
+  return membership_settled(cluster);
+}
+
 template <class Cluster>
 std::optional<Siblings> stored(const Cluster& cluster, const std::string& node, const Key& key) {
   const ring::Position pos = ring::hash_key(cluster.config().ring.hash, key);

@@ -304,7 +304,7 @@ class NodeCore {
   void note_dirty(ring::Position pos, std::string_view key);
   bool misplaced(std::uint32_t partition) const;
   void relocate_misplaced();
-  void relocate_partition(std::uint32_t partition, std::size_t& budget);
+  bool relocate_partition(std::uint32_t partition, std::size_t& budget);
   bool handoff_confirmed(std::uint32_t partition) const;
   void start_relocation(std::string hint_owner, Key key, ring::Position pos, Siblings sent);
   void on_relocation_ack(std::uint64_t id, const std::string& from, const wire::Status& status);
@@ -370,6 +370,11 @@ class NodeCore {
   std::map<std::uint64_t, RelocationOp> relocations_;
   std::set<std::pair<std::string, Key>> relocating_;
   std::uint32_t relocation_cursor_ = 0;
+  // Per partition, whether this node is a home replica in the current and the next layout.
+  static constexpr std::uint8_t replica_now = 1;
+  static constexpr std::uint8_t replica_next = 2;
+  std::vector<std::uint8_t> roles_;
+  bool may_hold_misplaced_ = false;  // false once a sweep found nothing to hand off
   // The host's membership requests waiting to ask the claimant again: (timer, request).
   std::map<std::uint64_t,
            std::pair<TimerId, std::pair<membership::ChangeRequest, ChangeCallback>>>

@@ -20,10 +20,7 @@ void NodeCore<S, T>::schedule_anti_entropy() {
 
 template <Storage S, Transport T>
 bool NodeCore<S, T>::replicates(std::uint32_t partition) const {
-  for (const ring::NodeIndex i : ring().primaries(partition)) {
-    if (is_self(ring().member(i).name)) return true;
-  }
-  return false;
+  return partition < roles_.size() && (roles_[partition] & replica_now) != 0;
 }
 
 // Built from the storage the first time it is needed, then kept current by every write.

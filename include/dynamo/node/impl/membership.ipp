@@ -71,6 +71,12 @@ void NodeCore<S, T>::adopt(membership::RingView view) {
   view_ = std::move(view);
   was_member_ |= view_.contains(config_.name);
   ring_changed_at_ = now();
+  roles_.assign(ring().params().partitions, 0);
+  for (std::uint32_t p = 0; p < roles_.size(); ++p) {
+    if (view_.replicates_now(config_.name, p)) roles_[p] |= replica_now;
+    if (view_.replicates_next(config_.name, p)) roles_[p] |= replica_next;
+  }
+  may_hold_misplaced_ = true;
   persist_ring();
   learn_addresses();
   follow_members();

@@ -186,8 +186,6 @@ wire::StatusReply NodeCore<S, T>::status(std::uint64_t request_id) const {
   reply.node = config_.name;
   reply.keys = storage_.size();
   reply.hints = storage_.hint_count();
-  std::vector<bool> misplaced_partition(ring().params().partitions);
-  for (std::uint32_t p = 0; p < misplaced_partition.size(); ++p) misplaced_partition[p] = misplaced(p);
   storage_.for_each_in_range({{0, 0}, {~0ULL, ~0ULL}},
                              [&](ring::Position pos, std::string_view key, const Siblings& s) {
                                const std::string entry = std::string(key) + '\0' +
@@ -195,7 +193,7 @@ wire::StatusReply NodeCore<S, T>::status(std::uint64_t request_id) const {
                                const ring::Position h = ring::hash_key(ring::HashKind::xxh3_128,
                                                                        entry);
                                reply.digest = (reply.digest ^ h.hi) * 0x100000001b3ULL + h.lo;
-                               if (misplaced_partition[ring().partition_of(pos)]) ++reply.misplaced;
+                               if (misplaced(ring().partition_of(pos))) ++reply.misplaced;
                              });
   for (const std::string& name : view_.names()) {
     if (is_self(name)) continue;

@@ -185,8 +185,9 @@ void NodeCore<S, T>::on_partition_fetch(const std::string& from, const wire::Par
 // A key changed after its slice went to a requester: the requester may lack this state.
 template <Storage S, Transport T>
 void NodeCore<S, T>::note_dirty(ring::Position pos, std::string_view key) {
-  if (served_.empty()) return;
   const std::uint32_t partition = ring().partition_of(pos);
+  if (misplaced(partition)) may_hold_misplaced_ = true;
+  if (served_.empty()) return;
   const std::uint32_t slice = ring::slice_of(ring().params().partitions, wire::transfer_slices, pos);
   for (auto it = served_.lower_bound({partition, std::string()});
        it != served_.end() && it->first.first == partition; ++it) {
@@ -199,8 +200,7 @@ void NodeCore<S, T>::note_dirty(ring::Position pos, std::string_view key) {
 
 template <Storage S, Transport T>
 bool NodeCore<S, T>::misplaced(std::uint32_t partition) const {
-  return view_.known() && !view_.replicates_now(config_.name, partition) &&
-         !view_.replicates_next(config_.name, partition);
+  return view_.known() && partition < roles_.size() && roles_[partition] == 0;
 }
 
 template <Storage S, Transport T>
@@ -227,24 +227,32 @@ bool NodeCore<S, T>::handoff_confirmed(std::uint32_t partition) const {
 // drops), walks the partitions it holds keys of without being their replica.
 template <Storage S, Transport T>
 void NodeCore<S, T>::relocate_misplaced() {
-  if (!view_.known() || !ring_is_newest() || !ring_seen_by_all(view_.epoch())) return;
+  if (!may_hold_misplaced_ || !view_.known() || !ring_is_newest() ||
+      !ring_seen_by_all(view_.epoch())) {
+    return;
+  }
   const std::uint32_t q = ring().params().partitions;
   std::size_t budget = config_.transfer_batch_keys > relocations_.size()
                            ? config_.transfer_batch_keys - relocations_.size()
                            : 0;
   const std::uint64_t dropped = transfer_stats_.keys_dropped;
+  bool found = false;  // a misplaced key this sweep, handed off or waiting
   for (std::uint32_t tries = 0; tries < q && budget > 0; ++tries) {
-    if (misplaced(relocation_cursor_)) relocate_partition(relocation_cursor_, budget);
+    if (misplaced(relocation_cursor_)) found |= relocate_partition(relocation_cursor_, budget);
     if (budget > 0) relocation_cursor_ = (relocation_cursor_ + 1) % q;
   }
+  // A whole sweep found nothing: no need to look again until the ring changes or a write lands
+  // in a partition this node does not replicate.
+  if (!found && budget > 0) may_hold_misplaced_ = false;
   if (transfer_stats_.keys_dropped > dropped) {
     log("dropped " + std::to_string(transfer_stats_.keys_dropped - dropped) +
         " key(s) of partitions it no longer replicates: their new replicas fetched them from it");
   }
 }
 
+// Returns whether the partition held any key.
 template <Storage S, Transport T>
-void NodeCore<S, T>::relocate_partition(std::uint32_t partition, std::size_t& budget) {
+bool NodeCore<S, T>::relocate_partition(std::uint32_t partition, std::size_t& budget) {
   struct Held {
     ring::Position pos;
     Key key;
@@ -272,6 +280,7 @@ void NodeCore<S, T>::relocate_partition(std::uint32_t partition, std::size_t& bu
     std::erase_if(served_, [&](const auto& entry) { return entry.first.first == partition; });
     dirty_.erase(partition);
   }
+  return any;
 }
 
 // Writes the sibling set to every rightful replica of its key; the copy here (a key of this
