@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a 3-node dynamo cluster on this machine and runs the shopping-cart demo against it:
 # two shoppers write one cart concurrently, a node is killed mid-demo and restarted, and the
-# writes it missed come back to it from the hints the other nodes kept.
+# writes it missed come back to it from the hints the other nodes kept. Then a fourth node joins
+# the running cluster, takes its share of the data, and leaves again.
 #
 #   bash scripts/demo.sh
 #
@@ -69,7 +70,7 @@ fi
 
 section "Starting 3 dynamo-peer processes on 127.0.0.1"
 rm -rf "$run" && mkdir -p "$run"
-read -r -a ports <<<"$(free_ports 3)"
+read -r -a ports <<<"$(free_ports 4)"
 peers=""
 for i in "${!names[@]}"; do peers+="${peers:+,}${names[i]}=127.0.0.1:${ports[i]}"; done
 resolver=example.cart_orset  # the cart's merge; every node and client must announce the same
@@ -98,7 +99,7 @@ for name in "${names[@]}"; do
 done
 cli=("$bin/dynamo-cli" --peers "$peers" --resolver "$resolver")
 echo
-echo "Each peer knows all three (static membership); a key lives on N = 3 of them, a read"
+echo "The three are the founding members of the ring; a key lives on N = 3 of them, a read"
 echo "waits for R = 2 replies and a write for W = 2 acknowledgements."
 echo
 echo "\$ dynamo-cli status      (per node: keys held, hints kept for others, data digest, peers)"
@@ -113,16 +114,48 @@ demo_rc=0
 
 section "What the peers logged about it ($run/*.log)"
 grep -h -e "suspected" -e "answers again" -e "delivered hint" -e "listening on" "$run"/*.log |
-  sort | sed -E 's/, members .*//' || true
+  sort | sed -E 's/, founding members .*//' || true
 
 section "After the demo"
 echo "\$ dynamo-cli status"
 "${cli[@]}" status || demo_rc=$?
 echo
 echo "The restarted node holds the cart again: the writes it missed reached it as hints, and"
-echo "all three digests agree. To explore by hand, start the peers with the commands in"
-echo "$run/*.cmd and use: $bin/dynamo-cli --peers $peers --resolver $resolver"
+echo "all three digests agree."
+
+section "A fourth node joins the running cluster, and leaves again"
+d=("$bin/dynamo-peer" --name d --listen "127.0.0.1:${ports[3]}" --seeds "$peers"
+   --resolver "$resolver" --data-dir "$run/d.data" --hint-interval-ms 500)
+printf '%q ' "${d[@]}" >"$run/d.cmd"
+"${d[@]}" >>"$run/d.log" 2>&1 &
+started+=($!)
+echo $! >"$run/d.pid"
+for _ in $(seq 100); do grep -q "listening on" "$run/d.log" 2>/dev/null && break; sleep 0.1; done
+echo "d: pid $(cat "$run/d.pid"), 127.0.0.1:${ports[3]}, started outside the ring (--seeds)"
+echo
+echo "\$ dynamo-cli join d=127.0.0.1:${ports[3]} --wait"
+"${cli[@]}" join "d=127.0.0.1:${ports[3]}" --wait || demo_rc=$?
+echo
+echo "\$ dynamo-cli status      (d now holds its share: the partitions it fetched)"
+"${cli[@]}" status || demo_rc=$?
+echo
+echo "\$ dynamo-cli get cart:42      (served wherever the cart now lives)"
+"${cli[@]}" get cart:42 || demo_rc=$?
+echo
+echo "\$ dynamo-cli leave d --wait"
+"${cli[@]}" leave d --wait || demo_rc=$?
+for _ in $(seq 100); do kill -0 "$(cat "$run/d.pid")" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$(cat "$run/d.pid")" 2>/dev/null; then
+  echo "demo: d is still running after it left" >&2
+  demo_rc=1
+else
+  echo "d handed off its keys and stopped by itself: $(grep -h "left the ring" "$run/d.log" | tail -n 1)"
+fi
+echo
+echo "To explore by hand, start the peers with the commands in $run/*.cmd and use:"
+echo "  $bin/dynamo-cli --peers $peers --resolver $resolver"
 echo "    get KEY | put KEY VALUE [--context HEX] | remove KEY --context HEX | ring KEY | status"
+echo "    join NAME=HOST:PORT [--wait] | leave NAME [--wait]"
 
 if [[ $demo_rc -ne 0 ]]; then
   echo "demo: FAILED (exit $demo_rc)" >&2

@@ -71,6 +71,10 @@ void ClientCore<T>::take_ring(wire::RingReply reply) {
   std::error_code ec;
   auto ring = ring::Ring::build(reply.ring, reply.replicas, reply.members, ec);
   if (!ring) return;
+  if (!ring_) {  // the first ring: from now on, refresh at the refresh interval
+    transport_.cancel(ring_timer_);
+    ring_timer_ = transport_.schedule(config_.ring_refresh_interval, [this] { ask_for_ring(); });
+  }
   ring_ = std::move(ring);
   if constexpr (PeerDirectory<T>) {
     for (const wire::MemberAddress& a : reply.addresses) transport_.add_peer(a.name, a.address);
