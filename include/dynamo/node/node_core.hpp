@@ -253,6 +253,7 @@ class NodeCore {
   // membership.ipp: the ring document, its gossip, changes and their completion
   void load_ring();
   void adopt(membership::RingView view);
+  std::string ring_summary(std::uint64_t before, bool was_member) const;
   void persist_ring();
   void learn_addresses();
   void follow_members();

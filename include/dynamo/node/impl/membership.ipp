@@ -89,12 +89,17 @@ void NodeCore<S, T>::adopt(membership::RingView view) {
   reconcile_fetches();
   rescan_tombstones();
   announce_self();
+  log(ring_summary(before, was_member));
+}
+
+// One log line about the ring just taken: "ring epoch 2 (was 1): 3 member(s), a change under
+// way: d joining; 48 partition replica(s) move, 48 to this node".
+template <Storage S, Transport T>
+std::string NodeCore<S, T>::ring_summary(std::uint64_t before, bool was_member) const {
   std::string line = "ring epoch " + std::to_string(view_.epoch()) + " (was " +
                      std::to_string(before) + "): " + std::to_string(view_.current().size()) +
                      " member(s)";
   if (!view_.stable()) {
-    std::size_t mine = 0;
-    for (const membership::Transfer& t : view_.transfers()) mine += is_self(t.destination) ? 1 : 0;
     line += ", a change under way:";
     for (const std::string& name : view_.names()) {
       const auto status = view_.status_of(name);
@@ -102,11 +107,13 @@ void NodeCore<S, T>::adopt(membership::RingView view) {
         line += " " + name + " " + std::string(membership::to_string(status));
       }
     }
+    const auto mine = std::ranges::count(view_.transfers(), config_.name,
+                                         &membership::Transfer::destination);
     line += "; " + std::to_string(view_.transfers().size()) + " partition replica(s) move, " +
             std::to_string(mine) + " to this node";
   }
   if (was_member && !view_.contains(config_.name)) line += "; this node has left the ring";
-  log(line);
+  return line;
 }
 
 template <Storage S, Transport T>
