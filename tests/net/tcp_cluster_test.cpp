@@ -113,12 +113,15 @@ TEST_CASE("a stopped node misses writes and receives them as hints when it retur
   CHECK(acked >= 10);
   cluster.start("c");
   const auto held = [&](const std::string& node) { return cluster.nodes[node]->core().storage().size(); };
+  const auto hints = [&](const std::string& node) {
+    return cluster.nodes[node]->core().storage().hint_count();
+  };
+  // A hint is dropped once its delivery is acknowledged, which can trail c storing the key.
   const bool converged = test::run_until(cluster.io, [&] {
-    return held("c") >= acked && held("c") == held("a") && held("a") == held("b");
+    return held("c") >= acked && held("c") == held("a") && held("a") == held("b") &&
+           hints("a") == 0 && hints("b") == 0 && hints("c") == 0;
   }, 15s);
   INFO("acked " << acked << ", held a=" << held("a") << " b=" << held("b") << " c=" << held("c")
-                << ", hints a=" << cluster.nodes["a"]->core().storage().hint_count()
-                << " b=" << cluster.nodes["b"]->core().storage().hint_count());
+                << ", hints a=" << hints("a") << " b=" << hints("b") << " c=" << hints("c"));
   REQUIRE(converged);
-  for (const auto& [name, node] : cluster.nodes) CHECK(node->core().storage().hint_count() == 0);
 }

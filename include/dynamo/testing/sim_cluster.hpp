@@ -2,7 +2,8 @@
 // SimCluster: a cluster of real Node objects of the user's own resolver type, each on a
 // SimTransport, with crash and restart, and nodes started outside the ring to join it. Build it
 // on a Simulator, make clients with make_client(), drive time with the simulator, and inspect
-// each node's disk.
+// each node's disk. Link dynamo::testing, which holds the compiled NodeCore and ClientCore of
+// the simulation (see sim_instances.hpp).
 //
 // Example:
 //   dynamo::testing::Simulator sim(seed);
@@ -20,6 +21,7 @@
 #include "dynamo/client.hpp"
 #include "dynamo/node.hpp"
 #include "dynamo/resolve/keep_siblings.hpp"
+#include "dynamo/testing/sim_instances.hpp"
 #include "dynamo/testing/sim_storage.hpp"
 #include "dynamo/testing/sim_transport.hpp"
 
