@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages dynamo-cpp builds and tests with, and only those missing.
 # Idempotent: when everything is present it installs nothing and does not touch apt at all.
+# Further packages given as arguments are installed the same way (benchmarks/run_load.sh: Redis).
 set -euo pipefail
 
 packages=(
@@ -8,6 +9,7 @@ packages=(
   openssl                                          # test CA and certificates for the TLS tests
   libasio-dev libboost-dev libxxhash-dev libssl-dev  # library dependencies
   catch2 libbenchmark-dev                            # tests and micro-benchmarks
+  "$@"
 )
 
 missing=()
