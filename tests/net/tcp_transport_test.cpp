@@ -64,6 +64,37 @@ TEST_CASE("frames flow between two transports, the first naming the sender", "[n
   CHECK(a.received[0] == std::pair<std::string, std::string>{"b", reply});
 }
 
+TEST_CASE("frames arrive whole and in order however the bytes are split or batched",
+          "[net][tcp]") {
+  asio::io_context io;
+  Endpoint b(io, config_for("b"));
+  // Small frames back to back, one larger than a read chunk, then more small ones.
+  std::vector<std::string> frames{hello_from("x")};
+  for (std::uint64_t i = 0; i < 50; ++i) frames.push_back(wire::encode_frame(wire::ReplicaRead{i, "k"}));
+  frames.push_back(wire::encode_frame(wire::ClientPut{99, "big", "", std::string(100'000, 'v'), 2, false}));
+  for (std::uint64_t i = 100; i < 110; ++i) frames.push_back(wire::encode_frame(wire::ReplicaRead{i, "k"}));
+  std::string bytes;
+  for (const auto& f : frames) bytes += f;
+
+  asio::ip::tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), b.transport.local_port()});
+  // Pieces of 1, 2, 3, ... bytes at first (headers split), then large ones spanning frames.
+  std::size_t pos = 0;
+  for (std::size_t piece = 1; pos < bytes.size(); piece = piece < 64 ? piece + 1 : piece * 2) {
+    const std::size_t n = std::min(piece, bytes.size() - pos);
+    asio::write(socket, asio::buffer(bytes.data() + pos, n));
+    pos += n;
+    io.run_for(1ms);
+  }
+  REQUIRE(test::run_until(io, [&] { return b.received.size() == frames.size(); }));
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    INFO("frame " << i);
+    CHECK(b.received[i].first == "x");
+    CHECK(b.received[i].second == frames[i]);
+  }
+  CHECK(b.transport.stats().malformed_frames == 0);
+}
+
 TEST_CASE("garbage, oversized and nameless connections are closed and counted",
           "[net][tcp][bad-input]") {
   asio::io_context io;

@@ -1,8 +1,7 @@
 #pragma once
 // One connection of a stream transport: a socket (or TLS stream), the frames queued for it, the
-// frame being read, and one deadline timer (connect, handshake, then idleness).
+// bytes read but not yet delivered, and one deadline timer (connect, handshake, then idleness).
 
-#include <array>
 #include <deque>
 #include <memory>
 #include <string>
@@ -28,8 +27,8 @@ struct StreamConnection {
   std::size_t queued_bytes = 0;
   bool writing = false;
   std::string write_batch;     // the frames of the write in progress, back to back
-  std::array<char, wire::frame_header_size> header{};
-  std::string body;
+  std::string inbox;            // bytes read and not yet delivered: whole frames leave its front
+  std::size_t inbox_needs = 0;  // the size of the incomplete frame at its front, once known
 };
 
 }  // namespace dynamo::detail

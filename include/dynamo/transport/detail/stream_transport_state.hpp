@@ -9,6 +9,7 @@
 // of each connection it dials. Bad input closes the connection and counts it; it never reaches
 // the node, and other connections are unaffected.
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -16,7 +17,6 @@
 #include <set>
 
 #include <asio/ip/tcp.hpp>
-#include <asio/read.hpp>
 #include <asio/write.hpp>
 
 #include "dynamo/concepts.hpp"
@@ -67,11 +67,14 @@ class StreamTransportState : public std::enable_shared_from_this<StreamTransport
   const StreamTransportStats& stats() const { return stats_; }
 
  private:
+  // How much a read asks the socket for: many small frames at once, few syscalls per frame.
+  static constexpr std::size_t kReadChunk = 16 * 1024;
+
   void accept();
   void dial(const ConnectionPtr& conn, const std::string& address);
   void handshake(const ConnectionPtr& conn);
-  void read_header(const ConnectionPtr& conn);
-  void read_body(const ConnectionPtr& conn, std::size_t length);
+  void read_more(const ConnectionPtr& conn);
+  void deliver_frames(const ConnectionPtr& conn);
   void deliver(const ConnectionPtr& conn, std::string frame);
   void flush(const ConnectionPtr& conn);
   void enqueue(const ConnectionPtr& conn, std::string frame);
