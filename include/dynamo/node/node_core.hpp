@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "dynamo/antientropy/merkle_tree.hpp"
@@ -383,9 +384,18 @@ class NodeCore {
   TransferStats transfer_stats_;
   bool was_member_ = false;         // this node has been in a ring it holds
   std::uint64_t malformed_frames_ = 0;
-  std::set<std::pair<std::string, std::uint64_t>> seen_requests_;
-  std::deque<std::pair<std::chrono::milliseconds, std::pair<std::string, std::uint64_t>>>
-      recent_requests_;
+  // Client requests served in the last two forward timeouts, by (sender number, request id), so
+  // a duplicated one is not served twice. Senders are numbered so that an entry holds no string
+  // (this runs on every client request); the set is only looked up, never iterated.
+  using SeenRequest = std::pair<std::uint32_t, std::uint64_t>;
+  struct SeenRequestHash {
+    std::size_t operator()(const SeenRequest& r) const noexcept {
+      return std::hash<std::uint64_t>{}((r.second * 0x9E3779B97F4A7C15ULL) ^ r.first);
+    }
+  };
+  std::map<std::string, std::uint32_t, std::less<>> sender_numbers_;
+  std::unordered_set<SeenRequest, SeenRequestHash> seen_requests_;
+  std::deque<std::pair<std::chrono::milliseconds, SeenRequest>> recent_requests_;
 };
 
 }  // namespace dynamo

@@ -171,9 +171,13 @@ bool NodeCore<S, T>::first_delivery(const std::string& from, std::uint64_t reque
     seen_requests_.erase(recent_requests_.front().second);
     recent_requests_.pop_front();
   }
-  auto request = std::pair{from, request_id};
+  auto sender = sender_numbers_.find(from);
+  if (sender == sender_numbers_.end()) {
+    sender = sender_numbers_.emplace(from, static_cast<std::uint32_t>(sender_numbers_.size())).first;
+  }
+  const SeenRequest request{sender->second, request_id};
   if (!seen_requests_.insert(request).second) return false;
-  recent_requests_.emplace_back(now(), std::move(request));
+  recent_requests_.emplace_back(now(), request);
   return true;
 }
 
@@ -240,6 +244,7 @@ void NodeCore<S, T>::handle_client_write(const std::string& from, std::uint64_t 
 template <Storage S, Transport T>
 Siblings NodeCore<S, T>::local_read(std::string_view key) const {
   Siblings result = storage_.get(ring::hash_key(ring().params().hash, key), key).value_or(Siblings{});
+  if (storage_.hint_count() == 0) return result;
   for (ring::NodeIndex i : ring().primaries_for_key(key)) {
     const std::string& owner = ring().member(i).name;
     if (is_self(owner)) continue;

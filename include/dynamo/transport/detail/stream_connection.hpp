@@ -27,7 +27,11 @@ struct StreamConnection {
   std::size_t queued_bytes = 0;
   bool writing = false;
   std::string write_batch;     // the frames of the write in progress, back to back
-  std::string inbox;            // bytes read and not yet delivered: whole frames leave its front
+  // Bytes read and not yet delivered, inbox[0, inbox_size): whole frames leave its front. A
+  // plain buffer, since a std::string would zero every chunk a read is about to overwrite.
+  std::unique_ptr<char[]> inbox;
+  std::size_t inbox_capacity = 0;
+  std::size_t inbox_size = 0;
   std::size_t inbox_needs = 0;  // the size of the incomplete frame at its front, once known
 };
 

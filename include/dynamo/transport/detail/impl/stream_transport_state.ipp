@@ -198,15 +198,21 @@ void StreamTransportState<Traits>::flush(const ConnectionPtr& conn) {
 // delivers every whole frame in it: one read per burst of frames instead of two per frame.
 template <class Traits>
 void StreamTransportState<Traits>::read_more(const ConnectionPtr& conn) {
-  const std::size_t have = conn->inbox.size();
+  const std::size_t have = conn->inbox_size;
   const std::size_t want = std::max(kReadChunk, conn->inbox_needs > have ? conn->inbox_needs - have : 0);
-  conn->inbox.resize(have + want);
+  if (conn->inbox_capacity < have + want) {
+    const std::size_t capacity = std::max(have + want, 2 * conn->inbox_capacity);
+    auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+    if (have > 0) std::memcpy(bigger.get(), conn->inbox.get(), have);
+    conn->inbox = std::move(bigger);
+    conn->inbox_capacity = capacity;
+  }
   conn->stream.async_read_some(
-      asio::buffer(conn->inbox.data() + have, want),
-      [self = this->shared_from_this(), conn, have](std::error_code ec, std::size_t n) {
+      asio::buffer(conn->inbox.get() + have, conn->inbox_capacity - have),
+      [self = this->shared_from_this(), conn](std::error_code ec, std::size_t n) {
         if (conn->closed) return;
         if (ec) return self->close(conn);
-        conn->inbox.resize(have + n);
+        conn->inbox_size += n;
         self->arm(conn, self->config_.idle_timeout, &self->stats_.idle_closed);
         self->deliver_frames(conn);
         if (!conn->closed) self->read_more(conn);
@@ -219,26 +225,33 @@ template <class Traits>
 void StreamTransportState<Traits>::deliver_frames(const ConnectionPtr& conn) {
   std::size_t pos = 0;
   conn->inbox_needs = 0;
-  while (conn->inbox.size() - pos >= wire::frame_header_size) {
+  while (conn->inbox_size - pos >= wire::frame_header_size) {
+    const char* front = conn->inbox.get() + pos;
     wire::FrameHeader header;
-    const std::string_view bytes(conn->inbox.data() + pos, wire::frame_header_size);
-    if (wire::parse_frame_header(bytes, config_.limits, header)) {
+    if (wire::parse_frame_header(std::string_view(front, wire::frame_header_size),
+                                 config_.limits, header)) {
       ++stats_.malformed_frames;
       log("closing a connection that sent a bad frame header");
       return close(conn);
     }
     const std::size_t total = wire::frame_header_size + header.body_length;
-    if (conn->inbox.size() - pos < total) {
+    if (conn->inbox_size - pos < total) {
       conn->inbox_needs = total;
       break;
     }
-    deliver(conn, conn->inbox.substr(pos, total));
+    deliver(conn, std::string(front, total));
     if (conn->closed) return;
     pos += total;
   }
-  conn->inbox.erase(0, pos);
+  conn->inbox_size -= pos;
+  if (conn->inbox_size > 0 && pos > 0) {
+    std::memmove(conn->inbox.get(), conn->inbox.get() + pos, conn->inbox_size);
+  }
   // A large frame's buffer is not kept by an idle connection.
-  if (conn->inbox.empty() && conn->inbox.capacity() > 4 * kReadChunk) std::string().swap(conn->inbox);
+  if (conn->inbox_size == 0 && conn->inbox_capacity > 4 * kReadChunk) {
+    conn->inbox.reset();
+    conn->inbox_capacity = 0;
+  }
 }
 
 // An accepted connection is named by its first frame, which must be a Hello; until then nothing
