@@ -12,8 +12,9 @@ jobs=${DYNAMO_JOBS:-$(nproc)}
 bash scripts/install-deps.sh
 
 echo "== GCC, -Werror, all tests"
+# Line tables only (-g1): backtraces still name files and lines, and the build is a third faster.
 cmake -S . -B "$root/gcc" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=g++ \
-      -DDYNAMO_WERROR=ON
+      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DDYNAMO_WERROR=ON
 cmake --build "$root/gcc" -j "$jobs"
 ctest --test-dir "$root/gcc" --output-on-failure -j "$jobs"
 
