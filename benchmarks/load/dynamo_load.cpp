@@ -49,7 +49,12 @@ constexpr const char* kUsage =
     "  --operations N            operations to run (default: run for --duration-s)\n"
     "  --duration-s S            how long to run (default 10)\n"
     "  --clients C               client connections, each a partition-aware Client (default 50)\n"
-    "  --in-flight K             requests each client keeps outstanding (default 1)\n"
+    "  --in-flight K             requests each client keeps outstanding (default 1; with\n"
+    "                            --target-rate, at most this many)\n"
+    "  --target-rate OPS         open loop: offer OPS operations per second in the run phase\n"
+    "                            whatever the latency (default 0: closed loop)\n"
+    "  --reads-by client|node    who coordinates reads: the client itself (default), or a\n"
+    "                            home replica as for writes\n"
     "  --value-size B            bytes per value (default 100)\n"
     "  --n N --r R --w W         replicas, read and write quorums (default 3 2 2)\n"
     "  --seed S                  random seed for key choice (default 1)\n"
@@ -73,7 +78,8 @@ Options parse(int argc, char** argv) {
   examples::ArgSpec spec;
   spec.with_value = {"cluster", "peer-binary", "base-port", "storage", "scratch", "workload",
                      "distribution", "records", "operations", "duration-s", "clients",
-                     "in-flight", "value-size", "n", "r", "w", "seed", "json", "table"};
+                     "in-flight", "target-rate", "reads-by", "value-size", "n", "r", "w", "seed",
+                     "json", "table"};
   spec.flags = {"help"};
   examples::Args args(argc, argv, spec);
   if (args.has("help")) {
@@ -107,6 +113,11 @@ Options parse(int argc, char** argv) {
   w.duration = std::chrono::seconds(args.number("duration-s", 10, 1, 86'400));
   w.connections = static_cast<std::uint32_t>(args.number("clients", 50, 1, 1000));
   w.in_flight = static_cast<std::uint32_t>(args.number("in-flight", 1, 1, 1000));
+  w.target_rate = static_cast<double>(args.number("target-rate", 0, 0, 10'000'000));
+  o.setup.reads_by = args.value("reads-by").value_or("client");
+  if (o.setup.reads_by != "client" && o.setup.reads_by != "node") {
+    throw examples::UsageError("--reads-by must be client or node");
+  }
   w.value_size = args.number("value-size", 100, 0, 1 << 20);
   o.setup.n = static_cast<std::uint32_t>(args.number("n", 3, 1, 3));
   w.r = static_cast<std::uint32_t>(args.number("r", 2, 1, o.setup.n));
@@ -167,8 +178,11 @@ int run(const Options& o, const std::map<std::string, std::string>& peers,
   for (std::uint32_t i = 0; i < o.setup.workload.connections; ++i) {
     // A Client does not move; `new` from the returned prvalue constructs it in place.
     clients.emplace_back(new dynamo::Client<dynamo::TcpTransport>(
-        examples::make_client<dynamo::TcpTransport>(io, "load-" + std::to_string(i), peers,
-                                                    std::chrono::seconds(2), std::nullopt)));
+        examples::make_client<dynamo::TcpTransport>(
+            io, "load-" + std::to_string(i), peers, std::chrono::seconds(2), std::nullopt,
+            "dynamo", std::chrono::seconds(5),
+            o.setup.reads_by == "client" ? dynamo::ReadCoordination::client
+                                         : dynamo::ReadCoordination::node)));
     raw.push_back(clients.back().get());
   }
   for (std::size_t i = 0; i < raw.size(); ++i) wait_until_serving(io, *raw[i], std::to_string(i));

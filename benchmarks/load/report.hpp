@@ -14,6 +14,7 @@ namespace load {
 struct Setup {
   std::string target;   // "in-process" or "dynamo-peer x3"
   std::string storage;  // "memory" or "log"
+  std::string reads_by = "client";  // who coordinates reads: "client" or "node"
   std::uint32_t n = 3;
   Workload workload;
 };
@@ -21,9 +22,9 @@ struct Setup {
 inline double micros(std::uint64_t nanos) { return static_cast<double>(nanos) / 1000.0; }
 
 inline std::string table_header() {
-  return "| cluster | storage | N/R/W | workload | keys | clients x in flight | ops/s | p50 ms | "
-         "p95 ms | p99 ms | p99.9 ms | CPU us/op | failed |\n"
-         "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  return "| cluster | storage | N/R/W | reads by | workload | keys | clients x in flight | ops/s | "
+         "p50 ms | p95 ms | p99 ms | p99.9 ms | CPU us/op | failed |\n"
+         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
 }
 
 inline std::string table_row(const Setup& s, const PhaseResult& p) {
@@ -33,12 +34,19 @@ inline std::string table_row(const Setup& s, const PhaseResult& p) {
                                : std::string(1, static_cast<char>(w.name - 'a' + 'A')) + " " +
                                      to_string(w.distribution);
   const double cpu_per_op = p.ok ? p.cpu_seconds * 1e6 / static_cast<double>(p.ok) : 0;
-  char line[512];
+  char load[96];
+  if (p.phase == "run" && w.target_rate > 0) {
+    std::snprintf(load, sizeof load, "%u x %u, %.0f/s offered", w.connections, w.in_flight,
+                  w.target_rate);
+  } else {
+    std::snprintf(load, sizeof load, "%u x %u", w.connections, w.in_flight);
+  }
+  char line[640];
   std::snprintf(line, sizeof line,
-                "| %s | %s | %u/%u/%u | %s | %llu | %u x %u | %.0f | %.3f | %.3f | %.3f | %.3f | "
+                "| %s | %s | %u/%u/%u | %s | %s | %llu | %s | %.0f | %.3f | %.3f | %.3f | %.3f | "
                 "%.1f | %llu |\n",
-                s.target.c_str(), s.storage.c_str(), s.n, w.r, w.w, what.c_str(),
-                static_cast<unsigned long long>(w.records), w.connections, w.in_flight,
+                s.target.c_str(), s.storage.c_str(), s.n, w.r, w.w, s.reads_by.c_str(),
+                what.c_str(), static_cast<unsigned long long>(w.records), load,
                 p.ops_per_second(), micros(p.all.percentile(0.50)) / 1000,
                 micros(p.all.percentile(0.95)) / 1000, micros(p.all.percentile(0.99)) / 1000,
                 micros(p.all.percentile(0.999)) / 1000, cpu_per_op,
@@ -76,13 +84,16 @@ inline std::string json_line(const Setup& s, const PhaseResult& p) {
   }
   char head[768];
   std::snprintf(head, sizeof head,
-                "{\"cluster\":\"%s\",\"storage\":\"%s\",\"n\":%u,\"r\":%u,\"w\":%u,"
+                "{\"cluster\":\"%s\",\"storage\":\"%s\",\"reads_by\":\"%s\",\"n\":%u,\"r\":%u,\"w\":%u,"
                 "\"phase\":\"%s\",\"workload\":\"%c\",\"distribution\":\"%s\",\"records\":%llu,"
-                "\"value_size\":%zu,\"clients\":%u,\"in_flight\":%u,\"ops\":%llu,\"failed\":%llu,"
+                "\"value_size\":%zu,\"clients\":%u,\"in_flight\":%u,\"target_rate\":%.0f,"
+                "\"ops\":%llu,\"failed\":%llu,"
                 "\"seconds\":%.3f,\"ops_per_sec\":%.1f,\"cpu_us_per_op\":%.2f,",
-                s.target.c_str(), s.storage.c_str(), s.n, w.r, w.w, p.phase.c_str(), w.name,
-                to_string(w.distribution), static_cast<unsigned long long>(w.records),
-                w.value_size, w.connections, w.in_flight, static_cast<unsigned long long>(p.ok),
+                s.target.c_str(), s.storage.c_str(), s.reads_by.c_str(), s.n, w.r, w.w,
+                p.phase.c_str(), w.name, to_string(w.distribution),
+                static_cast<unsigned long long>(w.records), w.value_size, w.connections,
+                w.in_flight, p.phase == "run" ? w.target_rate : 0.0,
+                static_cast<unsigned long long>(p.ok),
                 static_cast<unsigned long long>(p.failed), p.seconds, p.ops_per_second(),
                 p.ok ? p.cpu_seconds * 1e6 / static_cast<double>(p.ok) : 0.0);
   return std::string(head) + "\"latency_us\":" + latency_json(p.all) +

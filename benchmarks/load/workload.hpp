@@ -1,7 +1,8 @@
 #pragma once
 // What one benchmark run does: YCSB's core workloads A (50% reads, 50% updates), B (95/5) and
 // C (reads only) over `records` keys, for a number of operations or a duration, from
-// `connections` clients each keeping `in_flight` requests outstanding (closed loop).
+// `connections` clients each keeping `in_flight` requests outstanding (closed loop), or, with a
+// target rate, operations offered on a fixed schedule whatever the latency (open loop).
 
 #include <chrono>
 #include <cstdint>
@@ -21,6 +22,10 @@ struct Workload {
   std::size_t value_size = 100;
   std::uint32_t connections = 50;
   std::uint32_t in_flight = 1;             // per connection
+  // Operations per second offered over all connections in the run phase; 0: closed loop. Each
+  // operation's latency counts from when the schedule said to send it, so a stall that delays
+  // later operations shows in their latency (no coordinated omission).
+  double target_rate = 0;
   std::uint32_t r = 2;
   std::uint32_t w = 2;
 };

@@ -34,7 +34,8 @@ constexpr const char* transport_name() {
 
 // A client named `name` (unique among the clients connected at once) of the cluster that
 // `peers` (name -> host:port) belong to: each is a seed, dialed at its address; the client
-// learns the other members' addresses from the ring, and asks for it every `ring_refresh`.
+// learns the other members' addresses from the ring, and asks for it every `ring_refresh`;
+// `reads` says who coordinates its reads.
 template <class Transport, class Resolver = dynamo::KeepSiblings>
 dynamo::Client<Transport, Resolver> make_client(asio::io_context& io, const std::string& name,
                                                 const std::map<std::string, std::string>& peers,
@@ -42,13 +43,16 @@ dynamo::Client<Transport, Resolver> make_client(asio::io_context& io, const std:
                                                 const std::optional<dynamo::TlsConfig>& tls,
                                                 const std::string& cluster = "dynamo",
                                                 std::chrono::milliseconds ring_refresh =
-                                                    std::chrono::seconds(5)) {
+                                                    std::chrono::seconds(5),
+                                                dynamo::ReadCoordination reads =
+                                                    dynamo::ReadCoordination::client) {
   dynamo::ClientConfig config;
   config.cluster = cluster;
   config.name = name;
   for (const auto& [peer, address] : peers) config.seeds.push_back(peer);
   config.request_timeout = request_timeout;
   config.ring_refresh_interval = ring_refresh;
+  config.read_coordination = reads;
   dynamo::StreamTransportConfig transport;
   transport.name = name;
   transport.peers = peers;

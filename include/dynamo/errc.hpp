@@ -20,7 +20,8 @@ enum class errc {
   unavailable = 9,        // too few replicas reachable to try; nothing was written
   shutdown = 10,          // the node stopped before the request completed
   invalid_request = 11,   // a request's own options are impossible, e.g. R or W above N
-  ring_changing = 12,     // the claimant's last ring change is still spreading; try again soon
+  ring_changing = 12,     // the last ring change is still spreading (or a replica holds another
+                          // ring than a client read planned with); try again soon
 };
 
 // The category of dynamo::errc; its name() is "dynamo".

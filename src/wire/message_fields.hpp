@@ -155,6 +155,7 @@ void fields(C& c, M& m) {
   c.u64("epoch", m.epoch);
   c.list("next", m.next, Count::members);
   c.list("addresses", m.addresses, Count::members);
+  c.u8("read_quorum", m.read_quorum);
 }
 
 template <class C, maybe_const<MembershipChange> M>
@@ -220,6 +221,7 @@ template <class C, maybe_const<ReplicaRead> M>
 void fields(C& c, M& m) {
   c.u64("request_id", m.request_id);
   c.bytes("key", m.key, Bound::key);
+  c.u64("epoch", m.epoch);
 }
 
 template <class C, maybe_const<ReplicaReadReply> M>

@@ -93,8 +93,15 @@ TEST_CASE("strict quorum counts only home replicas and reports how many answered
   CHECK(strict.result.quorum.required == 2);
   const auto sloppy = test::put(sim, *client, "k", {}, "v3", WriteOptions{2, false});
   CHECK_FALSE(sloppy.ec);
-  const auto strict_read = test::get(sim, *client, "k", ReadOptions{2, true});
+  // A node coordinating the read knows the two are down and refuses at once; a client that
+  // coordinates it knows only its own timeouts, so it asks and reports at the deadline.
+  auto via_node = cluster.make_client(
+      "via-node", [](ClientConfig& c) { c.read_coordination = ReadCoordination::node; });
+  const auto strict_read = test::get(sim, *via_node, "k", ReadOptions{2, true});
   CHECK(strict_read.ec == errc::unavailable);
+  const auto own_read = test::get(sim, *client, "k", ReadOptions{2, true});
+  CHECK(own_read.ec == errc::quorum_not_reached);
+  CHECK(own_read.result.quorum == QuorumReport{1, 2, true});
 }
 
 TEST_CASE("a per-request R or W above N is refused with errc::invalid_request, also through a client",
@@ -114,12 +121,16 @@ TEST_CASE("a per-request R or W above N is refused with errc::invalid_request, a
 
 TEST_CASE("read repair brings a stale home replica up to date after answering",
           "[sim][request][repair]") {
+  // The client repairs the reads it coordinates itself; a node those it coordinates.
+  const auto coordination = GENERATE(ReadCoordination::client, ReadCoordination::node);
+  INFO("coordinated by " << (coordination == ReadCoordination::client ? "client" : "node"));
   Simulator sim(5);
   auto config = test::small_config(3, 2, 2);
   config.anti_entropy = false;  // so that only read repair can bring the replica up to date
   config.hinted_handoff = false;
   SimCluster<> cluster(sim, {"a", "b", "c"}, config);
-  auto client = cluster.make_client("client");
+  auto client = cluster.make_client(
+      "client", [coordination](ClientConfig& c) { c.read_coordination = coordination; });
   REQUIRE_FALSE(test::put(sim, *client, "k", {}, "old").ec);
   sim.run_for(500ms);
   const auto home = test::primaries(cluster, "k");
@@ -203,7 +214,8 @@ TEST_CASE("nodes refuse a peer whose resolver differs", "[sim][request][handshak
   Simulator sim(9);
   SimCluster<KeepSiblings> keep(sim, {"a", "b", "c"}, test::small_config(3, 1, 1));
   auto stranger = testing::SimCluster<LastWriteWins>::ClientType(
-      sim.executor(), ClientConfig{"dynamo", "stranger", {"a"}, {}, 300ms, 1s, 5s, {}, {}},
+      sim.executor(), ClientConfig{"dynamo", "stranger", {"a"}, {}, 300ms, 1s, 5s, {}, {},
+                                   ReadCoordination::client, 50ms},
       testing::SimTransport(sim, "stranger"));
   const auto attempt = test::get(sim, stranger, "k");
   CHECK(attempt.ec == errc::timeout);

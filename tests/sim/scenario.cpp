@@ -33,8 +33,14 @@ class Scenario {
   explicit Scenario(const ScenarioSettings& settings)
       : settings_(settings), sim_(settings.seed), cluster_(sim_, node_names(settings), config()) {
     report_.settings = settings;
+    // Half the clients coordinate their reads themselves, half leave it to a node.
     for (int i = 0; i < settings.clients; ++i) {
-      clients_.push_back(cluster_.make_client("client-" + std::to_string(i), 1500ms));
+      const auto coordination = i % 2 == 0 ? ReadCoordination::client : ReadCoordination::node;
+      clients_.push_back(cluster_.make_client("client-" + std::to_string(i),
+                                              [coordination](ClientConfig& config) {
+                                                config.request_timeout = 1500ms;
+                                                config.read_coordination = coordination;
+                                              }));
     }
     contexts_.resize(clients_.size());
     solo_ = cluster_.make_client("solo", 1500ms);

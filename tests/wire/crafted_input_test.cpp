@@ -64,13 +64,14 @@ TEST_CASE("a header claiming 4 GiB is too large before any body arrives", "[wire
 }
 
 TEST_CASE("a forged byte length is rejected before it is trusted", "[wire][crafted]") {
-  // ReplicaRead{request_id = 1, key of claimed length L} with two real key bytes.
+  // ReplicaRead{request_id = 1, key of claimed length L, epoch 0} with two real key bytes.
   const auto read_with_key_length = [](std::uint64_t claimed) {
     std::string body;
     detail::ByteWriter w(body);
     w.put_varint(1);
     w.put_varint(claimed);
     w.put_raw("ab");
+    w.put_varint(0);
     return frame_of(MessageType::replica_read, body);
   };
   CHECK_FALSE(decode(read_with_key_length(2)));
@@ -125,6 +126,7 @@ TEST_CASE("a forged member or partition count is rejected before allocating",
     w.put_varint(7);  // epoch
     w.put_varint(0);  // no next layout
     w.put_varint(0);  // no addresses
+    w.put_u8(0);      // read_quorum
     return frame_of(MessageType::ring_reply, body);
   };
   Message out;

@@ -135,7 +135,7 @@ class MessageGenerator {
       case MessageType::error: return Error{u64(), u32(), bytes()};
       case MessageType::ring_request: return RingRequest{u64()};
       case MessageType::ring_reply: {
-        RingReply reply{u64(), ring_params(), u32(), members(), u64(), members(), {}};
+        RingReply reply{u64(), ring_params(), u32(), members(), u64(), members(), {}, u8()};
         for (std::size_t i = below(4); i > 0; --i) reply.addresses.push_back({bytes(), bytes()});
         return reply;
       }
@@ -145,7 +145,7 @@ class MessageGenerator {
         return ClientPut{u64(), bytes(), bytes(), bytes(), u8(), flag()};
       case MessageType::client_remove: return ClientRemove{u64(), bytes(), bytes(), u8(), flag()};
       case MessageType::client_write_reply: return ClientWriteReply{u64(), status(), siblings()};
-      case MessageType::replica_read: return ReplicaRead{u64(), bytes()};
+      case MessageType::replica_read: return ReplicaRead{u64(), bytes(), u64()};
       case MessageType::replica_read_reply: return ReplicaReadReply{u64(), status(), siblings()};
       case MessageType::replica_write: return ReplicaWrite{u64(), bytes(), siblings()};
       case MessageType::hinted_write: return HintedWrite{u64(), bytes(), bytes(), siblings()};

@@ -61,7 +61,7 @@ TEST_CASE("encoding is a function of the message", "[wire][property]") {
 TEST_CASE("a ClientGet has the documented bytes", "[wire]") {
   const ClientGet get{.request_id = 300, .key = "k", .r = 2, .strict = true};
   using namespace std::string_literals;
-  const std::string expected = "DY\x02\x10\x00\x00\x00\x06"s  // magic, version, type, length
+  const std::string expected = "DY\x03\x10\x00\x00\x00\x06"s  // magic, version, type, length
                                "\xac\x02"                      // request_id 300 as a varint
                                "\x01k"                         // key
                                "\x02"                          // r
@@ -76,9 +76,10 @@ TEST_CASE("a RingReply has the documented bytes", "[wire]") {
                         .members = {{"a", "z", 2, {1, 200}}, {"b", "", 1, {}}},
                         .epoch = 9,
                         .next = {},
-                        .addresses = {{"a", "h:1"}}};
+                        .addresses = {{"a", "h:1"}},
+                        .read_quorum = 2};
   using namespace std::string_literals;
-  const std::string expected = "DY\x02\x04\x00\x00\x00\x1d"s  // magic, version, type, length
+  const std::string expected = "DY\x03\x04\x00\x00\x00\x1e"s  // magic, version, type, length
                                "\x07"                         // request_id
                                "\x02\xac\x02"                 // ring: md5, 300 partitions
                                "\x03"                         // replicas
@@ -88,7 +89,8 @@ TEST_CASE("a RingReply has the documented bytes", "[wire]") {
                                "\x01" "b" "\x00" "\x01" "\x00"  // empty zone, no partitions
                                "\x09"                         // epoch
                                "\x00"                         // no next layout
-                               "\x01" "\x01" "a" "\x03" "h:1"s;  // one address
+                               "\x01" "\x01" "a" "\x03" "h:1"  // one address
+                               "\x02"s;                       // read_quorum
   REQUIRE(encode_frame(reply) == expected);
 }
 

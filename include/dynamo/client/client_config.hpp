@@ -12,6 +12,18 @@
 
 namespace dynamo {
 
+// Who coordinates a client's reads. Writes are always coordinated by a home replica of the key:
+// a new version's dot must come from an actor that has seen the key's history (see
+// coordinate_write), which a client does not hold.
+enum class ReadCoordination {
+  // The client asks R of the key's replicas itself and merges their answers, as the paper's
+  // section 6.4 recommends: one network round trip and 2R messages (4 for R = 2) instead of two
+  // round trips and 2N + 2 messages. The client also does the read repair.
+  client,
+  // The first home replica coordinates, asking all N replicas.
+  node,
+};
+
 struct ClientConfig {
   std::string cluster = "dynamo";   // must match the nodes'
   std::string name;                 // this client's address as the transport knows it
@@ -24,6 +36,11 @@ struct ClientConfig {
   std::chrono::milliseconds ring_refresh_interval{5000};
   wire::Limits limits;
   std::function<void(std::string_view)> log;
+  ReadCoordination read_coordination = ReadCoordination::client;
+  // A client-coordinated read that has not heard from R replicas by then asks the key's other
+  // replicas as well (a speculative retry: a slow or failed replica costs this delay, not the
+  // whole request_timeout).
+  std::chrono::milliseconds read_speculation_delay{50};
 };
 
 // Throws std::invalid_argument naming the mistake: no name, no seeds, a non-positive timeout.
@@ -37,6 +54,7 @@ inline void validate(const ClientConfig& config) {
   if (config.request_timeout.count() <= 0) reject("request_timeout must be positive");
   if (config.suspect_period.count() <= 0) reject("suspect_period must be positive");
   if (config.ring_refresh_interval.count() <= 0) reject("ring_refresh_interval must be positive");
+  if (config.read_speculation_delay.count() <= 0) reject("read_speculation_delay must be positive");
   ring::validate(config.ring);
 }
 

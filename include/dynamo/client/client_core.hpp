@@ -1,7 +1,10 @@
 #pragma once
 // ClientCore: the partition-aware client protocol without I/O of its own. It learns the ring
-// from a seed and sends each request straight to a home replica of the key, so most requests
-// take one hop. A read that times out is retried at the next node of the preference list; a
+// from a seed. Reads it coordinates itself by default (ReadCoordination::client, the paper's
+// section 6.4): it asks R of the key's replicas, asks the others too if they are slow, merges
+// the answers and repairs stale replicas. Writes, and reads with ReadCoordination::node, go
+// straight to a home replica of the key, which coordinates them, so they take one hop. A
+// node-coordinated read that times out is retried at the next node of the preference list; a
 // write is not, since the first coordinator may have applied it: the caller sees errc::timeout
 // and decides. A coordinator's own answer, errors included, is passed on as it is.
 //
@@ -54,7 +57,7 @@ class ClientCore {
   const wire::RingReply& ring_document() const { return ring_document_; }
   T& transport() { return transport_; }
   std::size_t pending() const {
-    return requests_.size() + status_queries_.size() + changes_.size();
+    return requests_.size() + reads_.size() + status_queries_.size() + changes_.size();
   }
 
  private:
@@ -67,6 +70,34 @@ class ClientCore {
     WriteCallback on_write;
     TimerId timer = 0;
   };
+
+  // A replica a client-coordinated read may ask: the first N reachable of the preference list.
+  struct ReadTarget {
+    std::string node;
+    bool primary = false;  // a home replica (strict reads ask only these)
+    bool asked = false;
+    bool answered = false;
+    Siblings siblings;
+  };
+  struct ReadOp {
+    Key key;
+    ReadOptions options;
+    std::uint64_t epoch = 0;  // of the ring the targets came from
+    std::vector<ReadTarget> targets;
+    QuorumReport report;
+    GetCallback done;  // empty once answered; the op then waits for stragglers to repair them
+    TimerId deadline = 0;
+    TimerId speculation = 0;
+  };
+
+  void coordinate_read(Key key, ReadOptions options, GetCallback done);
+  std::vector<ReadTarget> read_targets(std::string_view key, bool strict) const;
+  void ask(std::uint64_t id, ReadTarget& target);
+  void speculate(std::uint64_t id);
+  void on_replica_read_reply(const std::string& from, wire::ReplicaReadReply reply);
+  void answer_read(ReadOp& op, std::error_code ec);
+  void finish_read(std::uint64_t id);
+  void read_through_node(std::uint64_t id);
 
   std::vector<std::string> candidates_for(std::string_view key) const;
   void submit(wire::Message message, bool is_read, std::string_view key, GetCallback on_get,
@@ -91,6 +122,8 @@ class ClientCore {
   PeerHealth health_;
   std::set<std::string> hello_sent_;
   std::map<std::uint64_t, Request> requests_;
+  std::map<std::uint64_t, ReadOp> reads_;  // client-coordinated reads
+  std::uint32_t read_quorum_ = 0;          // the nodes' default R, from their ring replies
   struct StatusQuery {
     std::string node;
     StatusCallback done;
@@ -113,8 +146,10 @@ class ClientCore {
   std::uint64_t last_id_ = 0;
   std::size_t next_seed_ = 0;
   TimerId ring_timer_ = 0;
+  std::optional<std::chrono::milliseconds> last_ring_request_;
 };
 
 }  // namespace dynamo
 
 #include "dynamo/client/impl/client_core.ipp"
+#include "dynamo/client/impl/client_read.ipp"

@@ -12,6 +12,7 @@
 //   client->async_put("cart", {}, "book", [](std::error_code ec, dynamo::WriteResult) { ... });
 //   sim.run_for(std::chrono::seconds(1));
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -107,13 +108,20 @@ class SimCluster {
   // A client endpoint that knows every node as a seed.
   std::unique_ptr<ClientType> make_client(const std::string& name,
                                           std::chrono::milliseconds timeout = std::chrono::seconds(3)) {
+    return make_client(name, [timeout](ClientConfig& config) { config.request_timeout = timeout; });
+  }
+
+  // The same, with `adjust` applied to its configuration (e.g. its read_coordination) first.
+  std::unique_ptr<ClientType> make_client(const std::string& name,
+                                          const std::function<void(ClientConfig&)>& adjust) {
     ClientConfig config;
     config.cluster = base_.cluster;
     config.name = name;
     config.seeds = names_;
     config.ring = base_.ring;
-    config.request_timeout = timeout;
+    config.request_timeout = std::chrono::seconds(3);
     config.limits = base_.limits;
+    adjust(config);
     return std::make_unique<ClientType>(sim_.executor(), std::move(config),
                                         SimTransport(sim_, name), resolver_);
   }

@@ -7,6 +7,7 @@
 //
 // Thread safety: none. Everything, including the nodes under test, runs on the calling thread.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -88,6 +89,8 @@ class Simulator {
   std::uint64_t trace_hash() const { return trace_; }
   // Bytes of every frame handed to send() so far, delivered or not.
   std::uint64_t bytes_sent() const { return bytes_sent_; }
+  // Frames of the given type byte (wire::MessageType) handed to send() so far.
+  std::uint64_t frames_sent(std::uint8_t type) const { return frames_sent_[type]; }
 
   // Prints one line per message sent and delivered (time, ends, frame type byte, size) while
   // `out` is set: the first thing to read when a seed fails.
@@ -166,6 +169,7 @@ class Simulator {
   FaultCounts faults_;
   std::uint64_t trace_ = 1469598103934665603ULL;  // FNV-1a offset basis
   std::uint64_t bytes_sent_ = 0;
+  std::array<std::uint64_t, 256> frames_sent_{};
   std::ostream* print_ = nullptr;
 };
 

@@ -37,7 +37,7 @@
 namespace dynamo::wire {
 
 inline constexpr std::string_view frame_magic = "DY";
-inline constexpr std::uint8_t protocol_version = 2;
+inline constexpr std::uint8_t protocol_version = 3;
 inline constexpr std::size_t frame_header_size = 8;
 
 struct FrameHeader {

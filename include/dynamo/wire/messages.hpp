@@ -125,6 +125,9 @@ struct RingReply {
   std::uint64_t epoch = 0;            // grows with every change of the document; 0: no ring yet
   std::vector<ring::Member> next;     // the layout a membership change moves to; empty when none
   std::vector<MemberAddress> addresses;
+  // The R the answering node uses when a request leaves it at 0, so a client that coordinates
+  // its reads applies the cluster's default; 0 in documents nodes push to each other.
+  std::uint8_t read_quorum = 0;
   friend bool operator==(const RingReply&, const RingReply&) = default;
 };
 
@@ -204,10 +207,16 @@ struct ClientWriteReply {
   friend bool operator==(const ClientWriteReply&, const ClientWriteReply&) = default;
 };
 
+// A replica's copy of a key, asked by a coordinating node or by a client that coordinates the
+// read itself. A client sends the epoch of the ring it planned with: a replica holding another
+// epoch answers errc::ring_changing rather than a copy the client's ring no longer places here
+// (a node that handed a key off may already have dropped it). Nodes send 0: they plan with
+// their own ring.
 struct ReplicaRead {
   static constexpr MessageType type = MessageType::replica_read;
   std::uint64_t request_id = 0;
   Key key;
+  std::uint64_t epoch = 0;
   friend bool operator==(const ReplicaRead&, const ReplicaRead&) = default;
 };
 

@@ -29,6 +29,11 @@ ClientCore<T>::~ClientCore() {
     transport_.cancel(query.timer);
     query.done(make_error_code(errc::shutdown), {});
   }
+  for (auto& [id, read] : reads_) {
+    transport_.cancel(read.deadline);
+    transport_.cancel(read.speculation);
+    if (read.done) read.done(make_error_code(errc::shutdown), {}, {});
+  }
   for (auto& [id, request] : requests_) {
     transport_.cancel(request.timer);
     const auto ec = make_error_code(errc::shutdown);
@@ -46,8 +51,13 @@ void ClientCore<T>::ask_for_ring() {
                                     [this] { ask_for_ring(); });
 }
 
+// At most one request for the ring per quarter of a request timeout, however many requests
+// time out or meet a replica with a newer ring meanwhile.
 template <Transport T>
 void ClientCore<T>::refresh_ring() {
+  const std::chrono::milliseconds now = transport_.now();
+  if (last_ring_request_ && now - *last_ring_request_ < config_.request_timeout / 4) return;
+  last_ring_request_ = now;
   const std::vector<std::string> sources = ring_sources();
   send(sources[next_seed_++ % sources.size()], wire::RingRequest{++last_id_});
 }
@@ -67,6 +77,7 @@ std::vector<std::string> ClientCore<T>::ring_sources() const {
 // members that joined.
 template <Transport T>
 void ClientCore<T>::take_ring(wire::RingReply reply) {
+  if (reply.read_quorum != 0) read_quorum_ = reply.read_quorum;
   if (reply.epoch == 0 || (ring_ && reply.epoch <= ring_document_.epoch)) return;
   std::error_code ec;
   auto ring = ring::Ring::build(reply.ring, reply.replicas, reply.members, ec);
@@ -128,6 +139,10 @@ std::vector<std::string> ClientCore<T>::candidates_for(std::string_view key) con
 
 template <Transport T>
 void ClientCore<T>::get(Key key, ReadOptions options, GetCallback done) {
+  if (config_.read_coordination == ReadCoordination::client && ring_ &&
+      (options.r != 0 || read_quorum_ != 0)) {
+    return coordinate_read(std::move(key), options, std::move(done));
+  }
   const std::string routing = key;
   submit(wire::ClientGet{0, std::move(key), static_cast<std::uint8_t>(options.r), options.strict},
          true, routing, std::move(done), nullptr);
@@ -231,6 +246,9 @@ void ClientCore<T>::on_frame(std::string_view from, std::string_view bytes) {
     return;
   }
   if (auto* reply = std::get_if<wire::RingReply>(&message)) return take_ring(std::move(*reply));
+  if (auto* reply = std::get_if<wire::ReplicaReadReply>(&message)) {
+    return on_replica_read_reply(peer, std::move(*reply));
+  }
   if (auto* reply = std::get_if<wire::MembershipChangeReply>(&message)) {
     const auto it = changes_.find(reply->request_id);
     if (it == changes_.end() || it->second.candidates[it->second.attempt] != peer) return;

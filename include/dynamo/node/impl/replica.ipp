@@ -99,6 +99,10 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
           const wire::Message whole(m);
           reply(m.status, &whole);
         } else if constexpr (std::is_same_v<M, wire::ReplicaRead>) {
+          if (m.epoch != 0 && m.epoch != view_.epoch()) {
+            const wire::Status moved{static_cast<std::uint32_t>(errc::ring_changing), 0, 0};
+            return send(from, wire::ReplicaReadReply{m.request_id, moved, {}});
+          }
           send(from, wire::ReplicaReadReply{m.request_id, ok, local_read(m.key)});
         } else if constexpr (std::is_same_v<M, wire::ReplicaReadReply>) {
           if (m.status.ok()) on_read_reply(m.request_id, from, std::move(m.siblings));
@@ -119,7 +123,10 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
           }
           if (m.status.ok()) on_write_ack(m.request_id, from);
         } else if constexpr (std::is_same_v<M, wire::RingRequest>) {
-          send(from, membership::to_reply(view_.state(), m.request_id, config_.ring, config_.n));
+          wire::RingReply reply =
+              membership::to_reply(view_.state(), m.request_id, config_.ring, config_.n);
+          reply.read_quorum = static_cast<std::uint8_t>(config_.r);
+          send(from, reply);
         } else if constexpr (std::is_same_v<M, wire::RingReply>) {
           on_ring_document(from, std::move(m));
         } else if constexpr (std::is_same_v<M, wire::MembershipChange>) {

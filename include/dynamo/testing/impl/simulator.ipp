@@ -95,6 +95,7 @@ inline void Simulator::send(const std::string& from, std::string_view to, std::s
   mix(frame);
   print("send", from, to, frame);
   bytes_sent_ += frame.size();
+  if (frame.size() > 3) ++frames_sent_[static_cast<std::uint8_t>(frame[3])];
   const auto target = endpoints_.find(to);
   if (!is_up(from) || target == endpoints_.end() || !target->second.up) {
     ++faults_.to_down_node;

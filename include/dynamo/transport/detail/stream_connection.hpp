@@ -26,6 +26,7 @@ struct StreamConnection {
   std::deque<std::string> queue;  // frames waiting to be written
   std::size_t queued_bytes = 0;
   bool writing = false;
+  bool flush_posted = false;   // a flush will run once the current handler returns
   std::string write_batch;     // the frames of the write in progress, back to back
   // Bytes read and not yet delivered, inbox[0, inbox_size): whole frames leave its front. A
   // plain buffer, since a std::string would zero every chunk a read is about to overwrite.

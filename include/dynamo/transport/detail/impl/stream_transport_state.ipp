@@ -60,6 +60,9 @@ void StreamTransportState<Traits>::accept() {
       } else {
         ++self->stats_.accepted;
         ++self->accepted_open_;
+        // Replies are small frames: without this, Nagle holds one back until the peer's
+        // delayed ACK of the previous (tens of milliseconds).
+        socket.set_option(asio::ip::tcp::no_delay(true), ec);
         auto conn = std::make_shared<Connection>(
             Traits::wrap(std::move(socket), self->context_), self->executor_, false);
         self->connections_.insert(conn);
@@ -171,7 +174,14 @@ void StreamTransportState<Traits>::enqueue(const ConnectionPtr& conn, std::strin
   }
   conn->queued_bytes += frame.size();
   conn->queue.push_back(std::move(frame));
-  flush(conn);
+  // Written once the handler that queued this returns, with whatever else it queues for the
+  // same peer meanwhile (e.g. the replies to a batch of frames read at once): one write each.
+  if (conn->writing || conn->flush_posted) return;
+  conn->flush_posted = true;
+  asio::post(executor_, [self = this->shared_from_this(), conn] {
+    conn->flush_posted = false;
+    self->flush(conn);
+  });
 }
 
 // Writes every queued frame in one batch: one system call for many small frames.
