@@ -13,10 +13,14 @@
 #include <vector>
 
 #include "dynamo/transport/tls_transport.hpp"
-#include "procs/peer_process.hpp"
+#include "common/peer_process.hpp"
+#include "procs/log_text.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dynamo::test {
+
+using examples::free_port;
+using examples::PeerProcess;
 
 class PeerCluster {
  public:

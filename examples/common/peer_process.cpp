@@ -1,4 +1,4 @@
-#include "procs/peer_process.hpp"
+#include "common/peer_process.hpp"
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -10,12 +10,9 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <system_error>
-#include <thread>
 
-namespace dynamo::test {
+namespace examples {
 
 PeerProcess::PeerProcess(const std::string& binary, const std::vector<std::string>& args,
                          const std::filesystem::path& log) {
@@ -31,7 +28,7 @@ PeerProcess::PeerProcess(const std::string& binary, const std::vector<std::strin
   if (pid_ < 0) throw std::system_error(errno, std::generic_category(), "fork");
   if (pid_ == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(126);  // the test died before prctl took effect
+    if (::getppid() != parent) ::_exit(126);  // the parent died before prctl took effect
     const int out = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (out >= 0) {
       ::dup2(out, 1);
@@ -80,21 +77,4 @@ std::uint16_t free_port() {
   return ntohs(address.sin_port);
 }
 
-bool file_contains(const std::filesystem::path& file, std::string_view text) {
-  std::ifstream in(file);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str().find(text) != std::string::npos;
-}
-
-bool wait_for_text(const std::filesystem::path& file, std::string_view text,
-                   std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!file_contains(file, text)) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
-
-}  // namespace dynamo::test
+}  // namespace examples

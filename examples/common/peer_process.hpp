@@ -1,19 +1,18 @@
 #pragma once
-// One dynamo-peer process for the multi-process tests. The child is started with
-// PR_SET_PDEATHSIG = SIGKILL, so it dies with the test process even if the test crashes, and
-// the destructor kills and reaps it, so no test leaves a process behind, failing or not.
+// One dynamo-peer process started by another program: the multi-process tests and the load
+// benchmark. The child is started with PR_SET_PDEATHSIG = SIGKILL, so it dies with its parent
+// even if the parent crashes, and the destructor kills and reaps it, so nothing is left behind,
+// failing or not.
 
 #include <sys/types.h>
 
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
-namespace dynamo::test {
+namespace examples {
 
 class PeerProcess {
  public:
@@ -41,11 +40,4 @@ class PeerProcess {
 // A port that was free on 127.0.0.1 a moment ago: bound to port 0, read, closed.
 std::uint16_t free_port();
 
-// Whether `file` contains `text`.
-bool file_contains(const std::filesystem::path& file, std::string_view text);
-
-// Waits until `file` contains `text`, or `limit` passes; returns whether it does.
-bool wait_for_text(const std::filesystem::path& file, std::string_view text,
-                   std::chrono::milliseconds limit);
-
-}  // namespace dynamo::test
+}  // namespace examples
