@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include <asio/io_context.hpp>
@@ -45,23 +46,27 @@ class SlowClient {
   int requests_ = 0;
 };
 
-load::Workload workload(double rate) {
+// One second's run phase at `rate` (0: closed loop) from one client with one request in flight,
+// each taking 10 ms; also how many requests the client saw.
+std::pair<load::PhaseResult, int> run_one_client(double rate) {
   load::Workload w;
   w.records = 10;
   w.duration = 1s;
   w.connections = 1;
   w.in_flight = 1;
   w.target_rate = rate;
-  return w;
+  asio::io_context io;
+  SlowClient client(io, 10ms);
+  load::LoadDriver<SlowClient> driver(io, {&client}, w, 1);
+  load::PhaseResult run = driver.run();
+  return {std::move(run), client.requests()};
 }
 
 }  // namespace
 
 TEST_CASE("closed loop: latency is the service time", "[load]") {
-  asio::io_context io;
-  SlowClient client(io, 10ms);
-  load::LoadDriver<SlowClient> driver(io, {&client}, workload(0), 1);
-  const load::PhaseResult run = driver.run();
+  const auto [run, requests] = run_one_client(0);
+  CHECK(requests == static_cast<int>(run.ok));
   CHECK(run.failed == 0);
   CHECK(run.ok > 20);     // one request at a time, 10 ms each, for a second: about 100
   CHECK(run.ok <= 100);
@@ -70,17 +75,14 @@ TEST_CASE("closed loop: latency is the service time", "[load]") {
 }
 
 TEST_CASE("open loop: the offered rate is kept and a backlog counts in the latency", "[load]") {
-  asio::io_context io;
-  SlowClient client(io, 10ms);
   // 200 operations a second for one client that can do 100: every operation is offered, and
   // the later ones wait behind the earlier, so latency from when each fell due grows to about
   // half a second, where the closed loop would report 10 ms.
-  load::LoadDriver<SlowClient> driver(io, {&client}, workload(200), 1);
-  const load::PhaseResult run = driver.run();
+  const auto [run, requests] = run_one_client(200);
   CHECK(run.failed == 0);
   CHECK(run.ok >= 150);  // 200 fell due within the second (fewer only if this thread stalled)
   CHECK(run.ok <= 200);
-  CHECK(client.requests() == static_cast<int>(run.ok));
+  CHECK(requests == static_cast<int>(run.ok));
   CHECK(run.all.percentile(0.99) > 300'000'000);
   CHECK(run.lag.percentile(0.99) > 300'000'000);
   CHECK(run.seconds > 1.5);  // the backlog drains after the schedule ends
