@@ -89,6 +89,12 @@ TEST_CASE("a node the cluster remembers with a newer generation takes a larger o
   // its peers hold, so its heartbeats would never be news.
   GossipState a("a", 100, members);
   CHECK(a.outgrow({{"b", 5, 5, 2, 0, 0}, {"a", 99, 40, 2, 0, 0}}) == 0);  // older: nothing to do
+  a.beat();
+  a.beat();
+  CHECK(a.outgrow({a.self()}) == 0);                          // its own heartbeat, pushed back
+  CHECK(a.outgrow({{"a", 100, 1, 2, 0, 0}}) == 0);            // an older heartbeat of its own
+  CHECK(a.self().generation == 100);
+  CHECK(a.outgrow({{"a", 100, 9, 2, 0, 0}}) == 101);          // an earlier life, same clock
   CHECK(a.outgrow({{"a", 250, 40, 2, 0, 0}}) == 251);
   CHECK(a.self().generation == 251);
   CHECK(a.self().version == 0);

@@ -81,15 +81,17 @@ class GossipState {
 
   // A node restarted on a lost disk with a clock that went back would announce a generation
   // below the one its peers remember, and its heartbeats would never be news. If `theirs`
-  // remembers this node with a generation at least its own, it takes a larger one; returns the
-  // new generation then (to be kept in storage), else 0.
+  // remembers this node with a heartbeat newer than its own (a larger generation, or its own
+  // generation at a later version: an earlier life that read the same clock), it takes a
+  // larger generation; returns it then (to be kept in storage), else 0. Its own heartbeat
+  // coming back, as every full push carries it, is not news.
   std::uint64_t outgrow(const std::vector<wire::MemberHeartbeat>& theirs) {
     wire::MemberHeartbeat& me = table_.at(self_);
     std::uint64_t highest = 0;
     for (const wire::MemberHeartbeat& e : theirs) {
-      if (e.name == self_) highest = std::max(highest, e.generation);
+      if (e.name == self_ && newer(e, me)) highest = std::max(highest, e.generation);
     }
-    if (highest < me.generation) return 0;
+    if (highest == 0) return 0;
     me.generation = highest + 1;
     me.version = 0;
     return me.generation;

@@ -60,9 +60,6 @@ void StreamTransportState<Traits>::accept() {
       } else {
         ++self->stats_.accepted;
         ++self->accepted_open_;
-        // Replies are small frames: without this, Nagle holds one back until the peer's
-        // delayed ACK of the previous (tens of milliseconds).
-        socket.set_option(asio::ip::tcp::no_delay(true), ec);
         auto conn = std::make_shared<Connection>(
             Traits::wrap(std::move(socket), self->context_), self->executor_, false);
         self->connections_.insert(conn);
