@@ -10,6 +10,8 @@ function(dynamo_compile_options target)
   if(DYNAMO_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=${DYNAMO_SANITIZE} -fno-omit-frame-pointer
                                              -fno-sanitize-recover=all)
+    # Lets a measurement test choose a smaller size where every operation is far slower.
+    target_compile_definitions(${target} PRIVATE DYNAMO_SANITIZED)
     target_link_options(${target} PRIVATE -fsanitize=${DYNAMO_SANITIZE})
   endif()
 endfunction()

@@ -14,6 +14,7 @@
 #include <asio/io_context.hpp>
 
 #include "dynamo/node.hpp"
+#include "dynamo/transport/stream_instances.hpp"
 #include "dynamo/transport/tcp_transport.hpp"
 
 namespace load {

@@ -11,6 +11,7 @@
 #include <asio/io_context.hpp>
 
 #include <dynamo/client.hpp>
+#include <dynamo/transport/stream_instances.hpp>  // the cores, compiled once
 #include <dynamo/transport/tcp_transport.hpp>
 #include <dynamo/transport/tls_transport.hpp>
 

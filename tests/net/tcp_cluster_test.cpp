@@ -9,6 +9,7 @@
 #include "dynamo/client.hpp"
 #include "dynamo/node.hpp"
 #include "dynamo/storage/memory_storage.hpp"
+#include "dynamo/transport/stream_instances.hpp"
 #include "dynamo/transport/tcp_transport.hpp"
 #include "net/net_support.hpp"
 

@@ -21,7 +21,10 @@ Config ae_config() {
   return config;
 }
 
-// Every key's live home replicas hold the same siblings, read from storage directly.
+// Every key's live home replicas hold the same siblings, read from storage directly. Costly
+// (every replica of every key), so the tests check it every kCheckEvery of virtual time rather
+// than after every event.
+constexpr auto kCheckEvery = 50ms;
 bool replicas_agree(SimCluster<>& cluster, const std::vector<Key>& keys) {
   for (const Key& key : keys) {
     std::optional<Siblings> first;
@@ -73,7 +76,7 @@ TEST_CASE("with hinted handoff off, a replica that missed writes converges by an
   keys.insert(keys.end(), missed.begin(), missed.end());
   cluster.restart("c");
   CHECK_FALSE(replicas_agree(cluster, keys));  // c lacks what it missed: nobody handed it over
-  REQUIRE(sim.run_until([&] { return replicas_agree(cluster, keys); }, 20s));
+  REQUIRE(sim.run_until([&] { return replicas_agree(cluster, keys); }, 20s, kCheckEvery));
   for (const Key& key : missed) {
     REQUIRE(test::stored(cluster, "c", key).has_value());
     CHECK(test::stored(cluster, "c", key)->versions()[0].value == "v2");
@@ -94,7 +97,7 @@ TEST_CASE("a hint whose holder died for good is replaced by anti-entropy", "[sim
   REQUIRE_FALSE(holders.empty());
   for (const auto& holder : holders) cluster.crash(holder);  // for good, hints and all
   cluster.restart("a");
-  REQUIRE(sim.run_until([&] { return replicas_agree(cluster, keys); }, 30s));
+  REQUIRE(sim.run_until([&] { return replicas_agree(cluster, keys); }, 30s, kCheckEvery));
   std::size_t checked = 0;
   for (const Key& key : keys) {
     const auto home = test::primaries(cluster, key);
@@ -126,7 +129,7 @@ TEST_CASE("a replica restored from an old disk catches up through anti-entropy",
   cluster.replace_disk("c", backup);
   cluster.restart("c");
   CHECK(test::stored(cluster, "c", "k0")->versions()[0].value == "old");
-  REQUIRE(sim.run_until([&] { return replicas_agree(cluster, keys); }, 20s));
+  REQUIRE(sim.run_until([&] { return replicas_agree(cluster, keys); }, 20s, kCheckEvery));
   CHECK(test::stored(cluster, "c", "k0")->versions()[0].value == "new");
   CHECK(test::stored(cluster, "c", "k29")->versions()[0].value == "old");
   CHECK(test::stored(cluster, "c", "added-3")->versions()[0].value == "added");
@@ -139,14 +142,14 @@ TEST_CASE("anti-entropy exchanges only the keys under differing leaves", "[sim][
   SimCluster<> cluster(sim, {"a", "b", "c"}, config);
   auto client = cluster.make_client("client");
   auto keys = write_keys(sim, *client, "bulk-", 1500, "v");
-  REQUIRE(sim.run_until([&] { return replicas_agree(cluster, keys); }, 20s));
+  REQUIRE(sim.run_until([&] { return replicas_agree(cluster, keys); }, 20s, kCheckEvery));
   sim.run_for(3s);  // every partition compared at least once: trees built, nothing to send
   const std::uint64_t sent_before = total(cluster, &Stats::keys_sent);
   cluster.crash("c");
   const auto missed = write_keys(sim, *client, "missed-", 10, "v");
   keys.insert(keys.end(), missed.begin(), missed.end());
   cluster.restart("c");
-  REQUIRE(sim.run_until([&] { return replicas_agree(cluster, keys); }, 20s));
+  REQUIRE(sim.run_until([&] { return replicas_agree(cluster, keys); }, 20s, kCheckEvery));
   const std::uint64_t sent = total(cluster, &Stats::keys_sent) - sent_before;
   INFO("keys sent to repair 10 missed keys among 1,510: " << sent);
   CHECK(sent >= 10);

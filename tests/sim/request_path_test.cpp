@@ -33,6 +33,32 @@ TEST_CASE("a put then a get through a client returns the value and a superseding
   }
 }
 
+TEST_CASE("a node forgets the clients it served once their requests age out", "[sim][request]") {
+  Simulator sim(2);
+  SimCluster<> cluster(sim, {"a", "b", "c"}, test::small_config());
+  const auto remembered = [&] {
+    std::size_t senders = 0;
+    for (const auto& name : cluster.names()) {
+      senders += cluster.node(name).core().remembered_senders();
+    }
+    return senders;
+  };
+  for (int i = 0; i < 20; ++i) {  // clients that come and go, all writing the same key
+    auto client = cluster.make_client("shopper-" + std::to_string(i));
+    REQUIRE_FALSE(test::put(sim, *client, "cart", {}, "item").ec);
+  }
+  CHECK(remembered() == 20);
+  sim.run_for(1s);  // more than twice the forward timeout (400 ms)
+  auto late = cluster.make_client("late");
+  REQUIRE_FALSE(test::put(sim, *late, "cart", {}, "item").ec);
+  CHECK(remembered() == 1);
+  std::size_t requests = 0;
+  for (const auto& name : cluster.names()) {
+    requests += cluster.node(name).core().remembered_requests();
+  }
+  CHECK(requests == 1);
+}
+
 TEST_CASE("concurrent blind writes come back as siblings, and LastWriteWins picks one",
           "[sim][request]") {
   Simulator sim(2);

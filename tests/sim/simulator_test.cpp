@@ -50,6 +50,34 @@ TEST_CASE("messages arrive after their latency, in virtual time", "[sim][simulat
   CHECK(sim.now() == 5ms);
 }
 
+TEST_CASE("run_until checks its condition after each event, or every check_every",
+          "[sim][simulator]") {
+  Simulator sim(1);
+  Inbox a(sim, "a");
+  int ticks = 0;
+  std::function<void()> tick = [&] {
+    ++ticks;
+    sim.schedule("a", 1ms, tick);
+  };
+  sim.schedule("a", 1ms, tick);
+  int checks = 0;
+  const auto reached = [&](int n) {
+    return [&checks, &ticks, n] {
+      ++checks;
+      return ticks >= n;
+    };
+  };
+  CHECK(sim.run_until(reached(300), 1s));
+  CHECK(ticks == 300);  // stops at the first event that makes it true
+  CHECK(checks == 301);
+  checks = 0;
+  CHECK(sim.run_until(reached(600), 1s, 100ms));
+  CHECK(ticks >= 600);
+  CHECK(ticks < 700);    // found within one check_every of becoming true
+  CHECK(checks <= 5);    // at 300 ms, 400, 500, 600 (and the event that crossed it)
+  CHECK_FALSE(sim.run_until(reached(1'000'000), 250ms, 100ms));
+}
+
 TEST_CASE("partitions drop messages across groups until healed", "[sim][simulator]") {
   Simulator sim(2);
   Inbox a(sim, "a"), b(sim, "b"), c(sim, "c");

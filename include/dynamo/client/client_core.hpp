@@ -18,6 +18,7 @@
 
 #include "dynamo/concepts.hpp"
 #include "dynamo/client/client_config.hpp"
+#include "dynamo/detail/read_tally.hpp"
 #include "dynamo/errc.hpp"
 #include "dynamo/membership/ring_view.hpp"
 #include "dynamo/node/peer_health.hpp"
@@ -76,15 +77,13 @@ class ClientCore {
     std::string node;
     bool primary = false;  // a home replica (strict reads ask only these)
     bool asked = false;
-    bool answered = false;
-    Siblings siblings;
   };
   struct ReadOp {
     Key key;
     ReadOptions options;
     std::uint64_t epoch = 0;  // of the ring the targets came from
     std::vector<ReadTarget> targets;
-    QuorumReport report;
+    detail::ReadTally tally;  // of the targets asked
     GetCallback done;  // empty once answered; the op then waits for stragglers to repair them
     TimerId deadline = 0;
     TimerId speculation = 0;
@@ -97,7 +96,8 @@ class ClientCore {
   void on_replica_read_reply(const std::string& from, wire::ReplicaReadReply reply);
   void answer_read(ReadOp& op, std::error_code ec);
   void finish_read(std::uint64_t id);
-  void read_through_node(std::uint64_t id);
+  ReadOp take_read(std::map<std::uint64_t, ReadOp>::iterator it);
+  void read_through_node(std::map<std::uint64_t, ReadOp>::iterator it);
 
   std::vector<std::string> candidates_for(std::string_view key) const;
   void submit(wire::Message message, bool is_read, std::string_view key, GetCallback on_get,

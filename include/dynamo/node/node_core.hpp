@@ -21,6 +21,7 @@
 
 #include "dynamo/antientropy/merkle_tree.hpp"
 #include "dynamo/concepts.hpp"
+#include "dynamo/detail/read_tally.hpp"
 #include "dynamo/errc.hpp"
 #include "dynamo/membership/gossip_state.hpp"
 #include "dynamo/membership/phi_accrual.hpp"
@@ -79,6 +80,10 @@ class NodeCore {
   // Coordinator requests, forwards, hint deliveries and tombstone checks still in flight.
   std::size_t pending() const;
   std::uint64_t malformed_frames() const { return malformed_frames_; }
+  // Client requests remembered so that a duplicate is not served twice, and the distinct
+  // senders among them; both forget what is older than two forward timeouts.
+  std::size_t remembered_requests() const { return recent_requests_.size(); }
+  std::size_t remembered_senders() const { return senders_.size(); }
   // This node's view of every member's heartbeat (gossip.ipp), and whether it believes `peer`
   // has failed.
   const membership::GossipState& gossip_state() const { return gossip_; }
@@ -120,8 +125,7 @@ class NodeCore {
   struct ReadOp {
     Key key;
     Plan plan;
-    std::map<std::string, Siblings> replies;
-    QuorumReport report;
+    detail::ReadTally tally;  // of plan.targets
     GetCallback done;  // empty once answered
     TimerId timer = 0;
     TimerId escalation = 0;
@@ -386,16 +390,28 @@ class NodeCore {
   std::uint64_t malformed_frames_ = 0;
   // Client requests served in the last two forward timeouts, by (sender number, request id), so
   // a duplicated one is not served twice. Senders are numbered so that an entry holds no string
-  // (this runs on every client request); the set is only looked up, never iterated.
-  using SeenRequest = std::pair<std::uint32_t, std::uint64_t>;
+  // (this runs on every client request); the set is only looked up, never iterated. A sender is
+  // forgotten with its last remembered request, so clients that come and go leave nothing.
+  using SeenRequest = std::pair<std::uint64_t, std::uint64_t>;
   struct SeenRequestHash {
     std::size_t operator()(const SeenRequest& r) const noexcept {
       return std::hash<std::uint64_t>{}((r.second * 0x9E3779B97F4A7C15ULL) ^ r.first);
     }
   };
-  std::map<std::string, std::uint32_t, std::less<>> sender_numbers_;
+  struct Sender {
+    std::uint64_t number = 0;
+    std::size_t remembered = 0;  // entries of recent_requests_ from this sender
+  };
+  using SenderMap = std::map<std::string, Sender, std::less<>>;
+  struct RecentRequest {
+    std::chrono::milliseconds at;
+    SeenRequest request;
+    SenderMap::iterator sender;
+  };
+  SenderMap senders_;
+  std::uint64_t next_sender_number_ = 0;
   std::unordered_set<SeenRequest, SeenRequestHash> seen_requests_;
-  std::deque<std::pair<std::chrono::milliseconds, SeenRequest>> recent_requests_;
+  std::deque<RecentRequest> recent_requests_;
 };
 
 }  // namespace dynamo

@@ -125,9 +125,12 @@ class Simulator {
 
   // Runs every event due within `span` of virtual time, then advances the clock to its end.
   void run_for(milliseconds span);
-  // Runs until done() holds (checked after each event) or `limit` of virtual time has passed.
-  // Returns done().
-  bool run_until(const std::function<bool()>& done, milliseconds limit);
+  // Runs until done() holds or `limit` of virtual time has passed; returns done(). done() is
+  // checked after each event, or, given `check_every`, once that much virtual time has passed
+  // since its last check: for a costly condition (comparing every replica of every key) that
+  // would otherwise dominate the run.
+  bool run_until(const std::function<bool()>& done, milliseconds limit,
+                 milliseconds check_every = milliseconds{0});
   // Runs completion handlers that are ready now, without advancing time.
   void drain_handlers();
 

@@ -22,7 +22,7 @@ auto ClientCore<T>::read_targets(std::string_view key, bool strict) const
   for (std::size_t i = 0; i < preference.size() && targets.size() < n; ++i) {
     const bool primary = i < n;
     if (strict && !primary) break;
-    ReadTarget target{ring_->member(preference[i]).name, primary, false, false, {}};
+    ReadTarget target{ring_->member(preference[i]).name, primary, false};
     if (health_.is_suspected(target.node, transport_.now())) {
       if (primary) suspected.push_back(std::move(target));
     } else {
@@ -58,7 +58,7 @@ void ClientCore<T>::coordinate_read(Key key, ReadOptions options, GetCallback do
   op.options = options;
   op.epoch = ring_document_.epoch;
   op.targets = std::move(targets);
-  op.report = {0, required, options.strict};
+  op.tally = detail::ReadTally(required, options.strict);
   op.done = std::move(done);
   op.deadline = transport_.schedule(config_.request_timeout, [this, id] { finish_read(id); });
   op.speculation =
@@ -69,7 +69,8 @@ void ClientCore<T>::coordinate_read(Key key, ReadOptions options, GetCallback do
 template <Transport T>
 void ClientCore<T>::ask(std::uint64_t id, ReadTarget& target) {
   target.asked = true;
-  const ReadOp& op = reads_.at(id);
+  ReadOp& op = reads_.at(id);
+  op.tally.asked(target.node, target.primary);
   send(target.node, wire::ReplicaRead{id, op.key, op.epoch});
 }
 
@@ -80,9 +81,8 @@ template <Transport T>
 void ClientCore<T>::speculate(std::uint64_t id) {
   const auto it = reads_.find(id);
   if (it == reads_.end() || !it->second.done) return;
-  for (ReadTarget& target : it->second.targets) {
-    if (target.asked && !target.answered) health_.timed_out(target.node, transport_.now());
-  }
+  it->second.tally.for_each_silent(
+      [&](const std::string& node) { health_.timed_out(node, transport_.now()); });
   for (ReadTarget& target : it->second.targets) {
     if (!target.asked) ask(id, target);
   }
@@ -93,31 +93,31 @@ void ClientCore<T>::on_replica_read_reply(const std::string& from, wire::Replica
   const auto it = reads_.find(reply.request_id);
   if (it == reads_.end()) return;
   ReadOp& op = it->second;
-  const auto target = std::ranges::find(op.targets, from, &ReadTarget::node);
-  if (target == op.targets.end() || !target->asked || target->answered) return;
   // The replica holds another ring than ours: it may no longer keep the key, or not yet. Ask
   // for the ring and let a node, which plans with its own, coordinate this read.
-  if (!reply.status.ok()) return read_through_node(reply.request_id);
-  target->answered = true;
-  target->siblings = std::move(reply.siblings);
-  if (!op.report.strict || target->primary) ++op.report.replied;
-  if (op.done && op.report.replied >= op.report.required) answer_read(op, {});
-  const bool all_answered = std::ranges::all_of(
-      op.targets, [](const ReadTarget& t) { return !t.asked || t.answered; });
-  if (!op.done && all_answered) finish_read(reply.request_id);
+  if (!reply.status.ok()) {
+    if (op.tally.awaits(from)) read_through_node(it);
+    return;
+  }
+  if (!op.tally.record(from, std::move(reply.siblings))) return;
+  if (op.done && op.tally.reached()) answer_read(op, {});
+  if (!op.done && op.tally.all_answered()) finish_read(reply.request_id);
 }
 
 template <Transport T>
 void ClientCore<T>::answer_read(ReadOp& op, std::error_code ec) {
-  Siblings merged;
-  if (!ec) {
-    for (const ReadTarget& t : op.targets) {
-      if (t.answered) merged.merge(t.siblings);
-    }
-  }
   auto done = std::move(op.done);
   op.done = nullptr;
-  done(ec, std::move(merged), op.report);
+  done(ec, ec ? Siblings{} : op.tally.merged(), op.tally.report());
+}
+
+template <Transport T>
+auto ClientCore<T>::take_read(std::map<std::uint64_t, ReadOp>::iterator it) -> ReadOp {
+  ReadOp op = std::move(it->second);
+  reads_.erase(it);
+  transport_.cancel(op.deadline);
+  transport_.cancel(op.speculation);
+  return op;
 }
 
 // Every replica asked has answered, or the deadline passed: answer if not yet done (timeout when
@@ -127,42 +127,27 @@ template <Transport T>
 void ClientCore<T>::finish_read(std::uint64_t id) {
   const auto it = reads_.find(id);
   if (it == reads_.end()) return;
-  ReadOp op = std::move(it->second);
-  reads_.erase(it);
-  transport_.cancel(op.deadline);
-  transport_.cancel(op.speculation);
-  const bool none_answered =
-      std::ranges::none_of(op.targets, [](const ReadTarget& t) { return t.answered; });
+  ReadOp op = take_read(it);
   if (op.done) {
-    answer_read(op, make_error_code(none_answered ? errc::timeout : errc::quorum_not_reached));
+    answer_read(op, make_error_code(op.tally.none_answered() ? errc::timeout
+                                                             : errc::quorum_not_reached));
   }
   bool silent = false;
-  Siblings merged;
-  for (ReadTarget& t : op.targets) {
-    if (t.answered) {
-      merged.merge(t.siblings);
-    } else if (t.asked) {
-      health_.timed_out(t.node, transport_.now());
-      silent = true;
-    }
-  }
+  op.tally.for_each_silent([&](const std::string& node) {
+    health_.timed_out(node, transport_.now());
+    silent = true;
+  });
   if (silent) refresh_ring();  // the node may have left
-  for (const ReadTarget& t : op.targets) {
-    if (t.answered && t.primary && t.siblings != merged) {
-      send(t.node, wire::ReplicaWrite{++last_id_, op.key, merged});
-    }
-  }
+  op.tally.for_each_stale_primary([&](const std::string& node) {
+    send(node, wire::ReplicaWrite{++last_id_, op.key, op.tally.merged()});
+  });
 }
 
 // A replica answered with another ring epoch: the read goes to a node to coordinate, unless it
 // was already answered (then only the repair is skipped).
 template <Transport T>
-void ClientCore<T>::read_through_node(std::uint64_t id) {
-  const auto it = reads_.find(id);
-  ReadOp op = std::move(it->second);
-  reads_.erase(it);
-  transport_.cancel(op.deadline);
-  transport_.cancel(op.speculation);
+void ClientCore<T>::read_through_node(std::map<std::uint64_t, ReadOp>::iterator it) {
+  ReadOp op = take_read(it);
   refresh_ring();
   if (!op.done) return;
   const std::string routing = op.key;

@@ -193,20 +193,25 @@ void NodeCore<S, T>::coordinate_get(Key key, ReadOptions options, GetCallback do
   ReadOp& op = reads_[id];
   op.key = key;
   op.plan = std::move(plan);
-  op.report = {0, required, options.strict};
+  op.tally = detail::ReadTally(required, options.strict);
   op.done = std::move(done);
   op.timer = transport_.schedule(config_.request_timeout, [this, id] { finish_read(id); });
   op.escalation = transport_.schedule(config_.request_timeout / 2, [this, id] {
     const auto it = reads_.find(id);
     if (it == reads_.end()) return;
+    ReadOp& late = it->second;
     std::set<std::string> answered;
-    for (const auto& [node, siblings] : it->second.replies) answered.insert(node);
-    for (const Target& t : replace_silent(it->second.plan, answered)) {
-      send(t.node, wire::ReplicaRead{id, it->second.key});
+    for (const Target& t : late.plan.targets) {
+      if (!late.tally.awaits(t.node)) answered.insert(t.node);
+    }
+    for (const Target& t : replace_silent(late.plan, answered)) {
+      late.tally.asked(t.node, t.primary);
+      send(t.node, wire::ReplicaRead{id, late.key});
     }
   });
   bool local = false;
-  for (const Target& t : reads_[id].plan.targets) {
+  for (const Target& t : op.plan.targets) {
+    op.tally.asked(t.node, t.primary);
     if (is_self(t.node)) {
       local = true;
     } else {
@@ -221,21 +226,16 @@ void NodeCore<S, T>::on_read_reply(std::uint64_t id, const std::string& from, Si
   const auto it = reads_.find(id);
   if (it == reads_.end()) return;
   ReadOp& op = it->second;
-  const auto target = std::ranges::find(op.plan.targets, from, &Target::node);
-  if (target == op.plan.targets.end() || op.replies.contains(from)) return;
-  op.replies.emplace(from, std::move(siblings));
-  if (!op.report.strict || target->primary) ++op.report.replied;
-  if (op.done && op.report.replied >= op.report.required) answer_read(op, {});
-  if (op.replies.size() == op.plan.targets.size()) finish_read(id);
+  if (!op.tally.record(from, std::move(siblings))) return;
+  if (op.done && op.tally.reached()) answer_read(op, {});
+  if (op.tally.all_answered()) finish_read(id);
 }
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::answer_read(ReadOp& op, std::error_code ec) {
-  Siblings merged;
-  for (const auto& [node, siblings] : op.replies) merged.merge(siblings);
   auto done = std::move(op.done);
   op.done = nullptr;
-  done(ec, ec ? Siblings{} : std::move(merged), op.report);
+  done(ec, ec ? Siblings{} : op.tally.merged(), op.tally.report());
 }
 
 // Every target answered or the deadline passed: answer if not yet done, then repair the home
@@ -250,20 +250,14 @@ void NodeCore<S, T>::finish_read(std::uint64_t id) {
   transport_.cancel(op.timer);
   transport_.cancel(op.escalation);
   if (op.done) answer_read(op, make_error_code(errc::quorum_not_reached));
-  Siblings merged;
-  for (const auto& [node, siblings] : op.replies) merged.merge(siblings);
-  for (const Target& t : op.plan.targets) {
-    const auto reply = op.replies.find(t.node);
-    if (reply == op.replies.end()) {
-      suspect(t.node, now());
-    } else if (reply->second != merged && t.primary) {
-      if (is_self(t.node)) {
-        merge_into_storage(op.plan.pos, op.key, merged);
-      } else {
-        send(t.node, wire::ReplicaWrite{next_id(), op.key, merged});
-      }
+  op.tally.for_each_silent([&](const std::string& node) { suspect(node, now()); });
+  op.tally.for_each_stale_primary([&](const std::string& node) {
+    if (is_self(node)) {
+      merge_into_storage(op.plan.pos, op.key, op.tally.merged());
+    } else {
+      send(node, wire::ReplicaWrite{next_id(), op.key, op.tally.merged()});
     }
-  }
+  });
 }
 
 template <Storage S, Transport T>

@@ -77,7 +77,8 @@ NodeCore<S, T>::~NodeCore() {
   for (auto& [id, op] : exchanges_) transport_.cancel(op.timer);
   for (auto& [id, op] : reads_) {
     transport_.cancel(op.timer);
-    if (op.done) op.done(make_error_code(errc::shutdown), {}, op.report);
+    transport_.cancel(op.escalation);
+    if (op.done) op.done(make_error_code(errc::shutdown), {}, op.tally.report());
   }
   for (auto& [id, op] : writes_) {
     transport_.cancel(op.timer);

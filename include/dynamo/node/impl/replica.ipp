@@ -174,17 +174,20 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
 template <Storage S, Transport T>
 bool NodeCore<S, T>::first_delivery(const std::string& from, std::uint64_t request_id) {
   const auto horizon = now() - 2 * config_.forward_timeout;
-  while (!recent_requests_.empty() && recent_requests_.front().first < horizon) {
-    seen_requests_.erase(recent_requests_.front().second);
+  while (!recent_requests_.empty() && recent_requests_.front().at < horizon) {
+    const RecentRequest& old = recent_requests_.front();
+    seen_requests_.erase(old.request);
+    if (--old.sender->second.remembered == 0) senders_.erase(old.sender);
     recent_requests_.pop_front();
   }
-  auto sender = sender_numbers_.find(from);
-  if (sender == sender_numbers_.end()) {
-    sender = sender_numbers_.emplace(from, static_cast<std::uint32_t>(sender_numbers_.size())).first;
+  auto sender = senders_.find(from);
+  if (sender == senders_.end()) {
+    sender = senders_.emplace(from, Sender{next_sender_number_++, 0}).first;
   }
-  const SeenRequest request{sender->second, request_id};
+  const SeenRequest request{sender->second.number, request_id};
   if (!seen_requests_.insert(request).second) return false;
-  recent_requests_.emplace_back(now(), request);
+  ++sender->second.remembered;
+  recent_requests_.push_back(RecentRequest{now(), request, sender});
   return true;
 }
 

@@ -178,16 +178,21 @@ inline void Simulator::run_for(milliseconds span) {
   now_ = std::max(now_, horizon);
 }
 
-inline bool Simulator::run_until(const std::function<bool()>& done, milliseconds limit) {
+inline bool Simulator::run_until(const std::function<bool()>& done, milliseconds limit,
+                                 milliseconds check_every) {
   const milliseconds horizon = now_ + limit;
   drain_handlers();
-  while (!done()) {
+  milliseconds next_check = now_;
+  while (true) {
+    if (now_ >= next_check) {
+      if (done()) return true;
+      next_check = now_ + check_every;
+    }
     if (!step(horizon)) {
       now_ = std::max(now_, horizon);
       return done();
     }
   }
-  return true;
 }
 
 }  // namespace dynamo::testing
