@@ -88,6 +88,7 @@ class ClientCore {
     TimerId deadline = 0;
     TimerId speculation = 0;
   };
+  using ReadOps = std::map<std::uint64_t, ReadOp>;
 
   void coordinate_read(Key key, ReadOptions options, GetCallback done);
   std::vector<ReadTarget> read_targets(std::string_view key, bool strict) const;
@@ -96,8 +97,8 @@ class ClientCore {
   void on_replica_read_reply(const std::string& from, wire::ReplicaReadReply reply);
   void answer_read(ReadOp& op, std::error_code ec);
   void finish_read(std::uint64_t id);
-  ReadOp take_read(std::map<std::uint64_t, ReadOp>::iterator it);
-  void read_through_node(std::map<std::uint64_t, ReadOp>::iterator it);
+  ReadOp take_read(typename ReadOps::iterator it);
+  void read_through_node(typename ReadOps::iterator it);
 
   std::vector<std::string> candidates_for(std::string_view key) const;
   void submit(wire::Message message, bool is_read, std::string_view key, GetCallback on_get,
@@ -122,7 +123,7 @@ class ClientCore {
   PeerHealth health_;
   std::set<std::string> hello_sent_;
   std::map<std::uint64_t, Request> requests_;
-  std::map<std::uint64_t, ReadOp> reads_;  // client-coordinated reads
+  ReadOps reads_;  // client-coordinated reads
   std::uint32_t read_quorum_ = 0;          // the nodes' default R, from their ring replies
   struct StatusQuery {
     std::string node;

@@ -406,7 +406,7 @@ class NodeCore {
   struct RecentRequest {
     std::chrono::milliseconds at;
     SeenRequest request;
-    SenderMap::iterator sender;
+    typename SenderMap::iterator sender;
   };
   SenderMap senders_;
   std::uint64_t next_sender_number_ = 0;

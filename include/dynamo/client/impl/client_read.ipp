@@ -112,7 +112,7 @@ void ClientCore<T>::answer_read(ReadOp& op, std::error_code ec) {
 }
 
 template <Transport T>
-auto ClientCore<T>::take_read(std::map<std::uint64_t, ReadOp>::iterator it) -> ReadOp {
+auto ClientCore<T>::take_read(typename ReadOps::iterator it) -> ReadOp {
   ReadOp op = std::move(it->second);
   reads_.erase(it);
   transport_.cancel(op.deadline);
@@ -146,7 +146,7 @@ void ClientCore<T>::finish_read(std::uint64_t id) {
 // A replica answered with another ring epoch: the read goes to a node to coordinate, unless it
 // was already answered (then only the repair is skipped).
 template <Transport T>
-void ClientCore<T>::read_through_node(std::map<std::uint64_t, ReadOp>::iterator it) {
+void ClientCore<T>::read_through_node(typename ReadOps::iterator it) {
   ReadOp op = take_read(it);
   refresh_ring();
   if (!op.done) return;
