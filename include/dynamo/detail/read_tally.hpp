@@ -25,7 +25,7 @@ class ReadTally {
   // A replica the read has asked; `primary` when it is one of the key's home replicas (a strict
   // read counts only those).
   void asked(std::string node, bool primary) {
-    replicas_.push_back(Replica{std::move(node), primary, false, {}});
+    replicas_.push_back(Replica{std::move(node), primary});
   }
   // Whether `node` was asked and has not answered yet.
   bool awaits(std::string_view node) const {
@@ -33,17 +33,23 @@ class ReadTally {
     return it != replicas_.end() && !it->answered;
   }
 
-  // Records `from`'s answer; false when `from` was not asked or has answered already.
+  // Records `from`'s answer; false when `from` was not asked or has answered already. Only the
+  // merged set is kept: a replica that agreed with it (the common case) costs no copy, and a
+  // replica is known to be up to date while the merged set has not changed since it answered.
   bool record(std::string_view from, Siblings siblings) {
     const auto it = find(from);
     if (it == replicas_.end() || it->answered) return false;
     it->answered = true;
     if (answers_++ == 0) {
-      merged_ = siblings;
+      merged_ = std::move(siblings);
+      it->current = true;
+    } else if (siblings == merged_) {
+      it->current = true;
     } else {
-      merged_.merge(siblings);
+      if (merged_.merge(siblings)) ++changes_;
+      it->current = siblings == merged_;
     }
-    it->siblings = std::move(siblings);
+    it->changes_seen = changes_;
     if (!report_.strict || it->primary) ++report_.replied;
     return true;
   }
@@ -67,7 +73,7 @@ class ReadTally {
   template <class F>
   void for_each_stale_primary(F&& f) const {
     for (const Replica& r : replicas_) {
-      if (r.answered && r.primary && r.siblings != merged_) f(r.node);
+      if (r.answered && r.primary && !(r.current && r.changes_seen == changes_)) f(r.node);
     }
   }
 
@@ -76,7 +82,8 @@ class ReadTally {
     std::string node;
     bool primary = false;
     bool answered = false;
-    Siblings siblings;
+    bool current = false;          // it answered with the merged set as it was then
+    std::size_t changes_seen = 0;  // changes_ when it answered
   };
 
   std::vector<Replica>::iterator find(std::string_view node) {
@@ -89,6 +96,7 @@ class ReadTally {
   std::vector<Replica> replicas_;
   Siblings merged_;
   std::size_t answers_ = 0;
+  std::size_t changes_ = 0;  // times a later answer added to merged_
   QuorumReport report_;
 };
 
