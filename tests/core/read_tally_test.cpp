@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,13 @@ struct History {
   }
 };
 
+// A tally for R of the home replicas `primaries`, every one of them asked.
+ReadTally asking(std::uint32_t r, std::initializer_list<const char*> primaries) {
+  ReadTally tally(r, false);
+  for (const char* node : primaries) tally.asked(node, true);
+  return tally;
+}
+
 std::vector<std::string> stale(const ReadTally& tally) {
   std::vector<std::string> nodes;
   tally.for_each_stale_primary([&](const std::string& n) { nodes.push_back(n); });
@@ -46,10 +54,7 @@ std::vector<std::string> silent(const ReadTally& tally) {
 
 TEST_CASE("a read tally reaches its quorum once R asked replicas answer, each once", "[tally]") {
   const History h;
-  ReadTally tally(2, false);
-  tally.asked("a", true);
-  tally.asked("b", true);
-  tally.asked("c", true);
+  ReadTally tally = asking(2, {"a", "b", "c"});
   CHECK_FALSE(tally.record("z", h.v1));  // never asked
   REQUIRE(tally.record("a", h.v1));
   CHECK_FALSE(tally.record("a", h.v1));  // a duplicated reply counts once
@@ -87,9 +92,7 @@ TEST_CASE("read repair goes to every home replica that answered with less than t
   const History h;
   SECTION("an older copy, before or after the newer one") {
     for (const bool old_first : {true, false}) {
-      ReadTally tally(2, false);
-      tally.asked("old", true);
-      tally.asked("new", true);
+      ReadTally tally = asking(2, {"old", "new"});
       if (old_first) {
         tally.record("old", h.v1);
         tally.record("new", h.v2);
@@ -102,10 +105,7 @@ TEST_CASE("read repair goes to every home replica that answered with less than t
     }
   }
   SECTION("concurrent versions: both sides lack the other's, the union is complete") {
-    ReadTally tally(3, false);
-    tally.asked("a", true);
-    tally.asked("b", true);
-    tally.asked("c", true);
+    ReadTally tally = asking(3, {"a", "b", "c"});
     tally.record("a", h.v1);
     tally.record("b", h.w);
     tally.record("c", h.v1_and_w);
@@ -113,10 +113,7 @@ TEST_CASE("read repair goes to every home replica that answered with less than t
     CHECK(stale(tally) == std::vector<std::string>{"a", "b"});
   }
   SECTION("a replica current when it answered is stale once a later answer adds to the merge") {
-    ReadTally tally(2, false);
-    tally.asked("a", true);
-    tally.asked("b", true);
-    tally.asked("c", true);
+    ReadTally tally = asking(2, {"a", "b", "c"});
     tally.record("a", h.v1);
     tally.record("b", h.v1);
     CHECK(stale(tally).empty());
@@ -124,9 +121,7 @@ TEST_CASE("read repair goes to every home replica that answered with less than t
     CHECK(stale(tally) == std::vector<std::string>{"a", "b"});
   }
   SECTION("nothing answered, nothing stale; an empty answer is stale beside a value") {
-    ReadTally tally(1, false);
-    tally.asked("a", true);
-    tally.asked("b", true);
+    ReadTally tally = asking(1, {"a", "b"});
     CHECK(tally.none_answered());
     CHECK(stale(tally).empty());
     tally.record("a", Siblings{});
