@@ -1,0 +1,23 @@
+// Links the installed dynamo::stream_instances: a Client over TcpTransport whose protocol core
+// the header declares extern, so it links only if that target was exported and installed with
+// its dependencies. Nothing is dialed: the io_context never runs.
+#include <cstdio>
+
+#include <asio/io_context.hpp>
+
+#include <dynamo/client.hpp>
+#include <dynamo/transport/stream_instances.hpp>
+
+int main() {
+  asio::io_context io;
+  dynamo::ClientConfig config;
+  config.name = "consumer";
+  config.seeds = {"a"};
+  dynamo::StreamTransportConfig net;
+  net.name = "consumer";
+  net.peers = {{"a", "127.0.0.1:1"}};
+  dynamo::Client<dynamo::TcpTransport> client(io.get_executor(), config,
+                                              dynamo::TcpTransport(io.get_executor(), net));
+  std::puts("consumer_tcp: ok");
+  return 0;
+}
