@@ -12,7 +12,7 @@ class DynamoCategory final : public std::error_category {
     switch (static_cast<errc>(value)) {
       case errc::timeout: return "request timed out";
       case errc::quorum_not_reached: return "quorum not reached";
-      case errc::bad_context: return "context is truncated, tampered with or foreign";
+      case errc::bad_context: return "context is truncated, tampered with, foreign or for another key";
       case errc::malformed_frame: return "malformed frame";
       case errc::too_large: return "size limit exceeded";
       case errc::incompatible_peer: return "peer is incompatible";
@@ -22,6 +22,7 @@ class DynamoCategory final : public std::error_category {
       case errc::shutdown: return "node shut down before the request completed";
       case errc::invalid_request: return "invalid request (R or W above N, or a refused membership change)";
       case errc::ring_changing: return "the ring's last change has not reached every member yet";
+      case errc::resolver_failed: return "the conflict resolver threw on the siblings read";
     }
     return "unknown dynamo error " + std::to_string(value);
   }

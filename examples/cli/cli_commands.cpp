@@ -49,7 +49,8 @@ class CliSession {
  public:
   using Client = dynamo::Client<Transport, AnnouncedResolver>;
 
-  // The name is unique among connected clients, as the nodes route replies by it.
+  // The name (with the pid) tells the nodes' logs which dynamo-cli this was; on the wire the
+  // client adds a random part of its own, so replies never reach another client.
   explicit CliSession(const CliOptions& o)
       : o_(o),
         client_(make_client<Transport, AnnouncedResolver>(
@@ -213,6 +214,7 @@ class CliSession {
                 << hex64(r.digest);
       if (r.fetches_left > 0) std::cout << "  fetching " << r.fetches_left << " partition(s)";
       if (r.misplaced > 0) std::cout << "  handing off " << r.misplaced << " key(s)";
+      if (r.writes_in_flight > 0) std::cout << "  writes in flight " << r.writes_in_flight;
       std::cout << "  sees:";
       for (const auto& peer : r.peers) std::cout << " " << peer.name << " " << peer.state;
       std::cout << "\n";

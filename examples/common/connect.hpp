@@ -33,7 +33,8 @@ constexpr const char* transport_name() {
   return std::is_same_v<Transport, dynamo::TlsTransport> ? "tls" : "tcp";
 }
 
-// A client named `name` (unique among the clients connected at once) of the cluster that
+// A client named `name` (a label for logs: on the wire each client is unique anyway) of the
+// cluster that
 // `peers` (name -> host:port) belong to: each is a seed, dialed at its address; the client
 // learns the other members' addresses from the ring, and asks for it every `ring_refresh`;
 // `reads` says who coordinates its reads.

@@ -144,6 +144,13 @@ concept PeerDirectory = requires(T& t, std::string name, std::string address) {
 //                               values to return: none means "not found", one means resolved,
 //                               several are siblings for the caller. It must be deterministic
 //                               and must not depend on anything but its argument.
+// What a resolver may and may not do: it runs on the Node's (or Client's) executor, once per
+// successful get, after the quorum answered and before the caller's completion handler. It may
+// throw: that get alone then completes with errc::resolver_failed (its GetResult still holds
+// the siblings and a context for them, with no values), the node or client logs what was
+// thrown, and every other request, connection and timer goes on. It must not block (it holds up
+// every request of that executor meanwhile), must not call the Node or Client that runs it, and
+// must not keep references to `versions` past the call.
 template <class R>
 concept ConflictResolver = requires(const R& r, std::span<const Versioned> versions) {
   { R::name() } -> std::convertible_to<std::string_view>;

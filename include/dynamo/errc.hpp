@@ -11,7 +11,8 @@ namespace dynamo {
 enum class errc {
   timeout = 1,            // no answer from any coordinator before the client's deadline
   quorum_not_reached = 2, // fewer than R (or W) replicas answered before the deadline
-  bad_context = 3,        // a context token is truncated, tampered with or not ours
+  bad_context = 3,        // a context token is truncated, tampered with, not ours, or was read
+                          // for another key
   malformed_frame = 4,    // a frame or message body does not decode
   too_large = 5,          // a key, value, frame or sibling set exceeds its configured limit
   incompatible_peer = 6,  // a peer uses another protocol, hash, partition count or resolver
@@ -22,6 +23,8 @@ enum class errc {
   invalid_request = 11,   // a request's own options are impossible, e.g. R or W above N
   ring_changing = 12,     // the last ring change is still spreading (or a replica holds another
                           // ring than a client read planned with); try again soon
+  resolver_failed = 13,   // the conflict resolver threw on this read's siblings (GetResult still
+                          // holds them and their context); nothing else is affected
 };
 
 // The category of dynamo::errc; its name() is "dynamo".

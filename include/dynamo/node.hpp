@@ -10,7 +10,10 @@
 //
 // Thread safety: every call is posted to the executor given at construction, which must not run
 // the node's handlers concurrently (one thread, or a strand). Completion handlers run on their
-// associated executor, by default that same one.
+// associated executor, by default that same one, each in a handler of its own: one that throws
+// sends its exception out of io_context::run() as any Asio handler does, and the node, its
+// connections and its other requests are untouched (call run() again to go on). A resolver
+// that throws fails only its get (errc::resolver_failed; see concepts.hpp).
 //
 // Example:
 //   dynamo::Node<dynamo::MemoryStorage, Transport> node{io.get_executor(), config, {}, transport};

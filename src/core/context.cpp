@@ -16,6 +16,15 @@ std::uint32_t checksum(std::string_view bytes) {
   return static_cast<std::uint32_t>(XXH3_64bits(bytes.data(), bytes.size()));
 }
 
+// The key a context is bound to, as its token records it. Seeded, so that it is not the value
+// of any other hash of the key dynamo computes.
+std::uint64_t context_key_hash(std::string_view key) {
+  constexpr XXH64_hash_t seed = 0x64796e616d6f4b43ULL;  // "dynamoKC"
+  return XXH3_64bits_withSeed(key.data(), key.size(), seed);
+}
+
+constexpr unsigned char unbound_version = 1;  // format 1: no key in the token
+
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -25,11 +34,24 @@ int hex_digit(char c) {
 
 }  // namespace
 
+Context::Context(VectorClock clock, std::string_view key)
+    : clock_(std::move(clock)), key_hash_(context_key_hash(key)) {}
+
+std::error_code Context::check_key(std::string_view key) const {
+  if (key_hash_ && *key_hash_ != context_key_hash(key)) return make_error_code(errc::bad_context);
+  return {};
+}
+
 std::string Context::encode() const {
   std::string out;
   detail::ByteWriter w(out);
   w.put_raw(magic);
   w.put_u8(format_version);
+  w.put_bool(key_hash_.has_value());
+  if (key_hash_) {
+    w.put_u32_be(static_cast<std::uint32_t>(*key_hash_ >> 32));
+    w.put_u32_be(static_cast<std::uint32_t>(*key_hash_));
+  }
   w.put_varint(clock_.size());
   for (const ClockEntry& e : clock_.entries()) {
     w.put_varint(e.actor.value);
@@ -51,11 +73,21 @@ Context Context::decode(std::string_view bytes, std::error_code& ec) {
   detail::ByteReader r(body);
   std::string_view head;
   std::uint8_t version = 0;
-  std::size_t count = 0;
   if (!r.read_raw(magic.size(), head) || head != magic || !r.read_u8(version) ||
-      version != format_version || !r.read_count(max_entries, 3, count)) {
+      (version != format_version && version != unbound_version)) {
     return {};
   }
+  std::optional<std::uint64_t> bound_to;
+  bool bound = false;
+  if (version == format_version && !r.read_bool(bound)) return {};
+  if (bound) {
+    std::uint32_t hi = 0;
+    std::uint32_t lo = 0;
+    if (!r.read_u32_be(hi) || !r.read_u32_be(lo)) return {};
+    bound_to = (std::uint64_t{hi} << 32) | lo;
+  }
+  std::size_t count = 0;
+  if (!r.read_count(max_entries, 3, count)) return {};
   VectorClock::Entries entries(count);
   for (ClockEntry& e : entries) {
     r.read_varint(e.actor.value);
@@ -66,7 +98,9 @@ Context Context::decode(std::string_view bytes, std::error_code& ec) {
   auto clock = VectorClock::from_sorted({entries.data(), entries.size()});
   if (!clock) return {};
   ec.clear();
-  return Context(std::move(*clock));
+  Context context(std::move(*clock));
+  context.key_hash_ = bound_to;
+  return context;
 }
 
 std::string Context::to_text() const {

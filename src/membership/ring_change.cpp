@@ -110,6 +110,9 @@ ChangePlan plan_change(const ring::RingParams& params, const RingView& view,
                        const ChangeRequest& request) {
   if (!view.known()) return refuse("this node has no ring yet");
   if (request.name.empty()) return refuse("a membership change needs a node name");
+  if (request.kind == wire::ChangeKind::join && !ring::valid_node_name(request.name)) {
+    return refuse("node names cannot contain '#' (clients use it on the wire): " + request.name);
+  }
   const std::vector<ring::Member>& base = view.stable() ? view.state().current : view.state().next;
   switch (request.kind) {
     case wire::ChangeKind::join: return plan_join(params, view, request, base);

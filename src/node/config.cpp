@@ -1,5 +1,7 @@
 #include "dynamo/node/config.hpp"
 
+#include "dynamo/ring/member.hpp"
+
 #include <set>
 
 namespace dynamo {
@@ -17,6 +19,12 @@ void require_positive(milliseconds value, const char* field) {
 
 void validate(const Config& config) {
   if (config.name.empty()) reject("name is empty");
+  const auto check_name = [](const std::string& name) {
+    if (!ring::valid_node_name(name)) {
+      reject("node name \"" + name + "\" contains '#', which clients use on the wire");
+    }
+  };
+  check_name(config.name);
   if (config.cluster.empty()) reject("cluster is empty");
   if (config.members.empty() && config.seeds.empty()) {
     reject("members and seeds are both empty: a node needs the founding members or a seed");
@@ -25,6 +33,7 @@ void validate(const Config& config) {
   std::set<std::string> names;
   for (const MemberConfig& m : config.members) {
     if (m.name.empty()) reject("a member has an empty name");
+    check_name(m.name);
     if (m.weight == 0) reject("member " + m.name + " has weight 0");
     if (!names.insert(m.name).second) reject("member " + m.name + " is listed twice");
   }

@@ -115,6 +115,7 @@ void fields(C& c, M& m) {
   c.bytes("member_state", m.member_state, Bound::name);
   c.u32("fetches_left", m.fetches_left);
   c.u64("misplaced", m.misplaced);
+  c.u32("writes_in_flight", m.writes_in_flight);
 }
 
 template <class C, maybe_const<Hello> M>

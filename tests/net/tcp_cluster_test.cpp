@@ -2,9 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 
 #include "dynamo/client.hpp"
 #include "dynamo/node.hpp"
@@ -18,17 +20,22 @@ using namespace std::chrono_literals;
 
 namespace {
 
-using TcpNode = Node<MemoryStorage, TcpTransport>;
-using TcpClient = Client<TcpTransport>;
-
-// Three nodes on ports the OS picks; a node can be stopped and started again on its port.
+// Three nodes on ports the OS picks, resolving with R; a node can be stopped and started again
+// on its port.
+template <class R = KeepSiblings>
 struct LoopbackCluster {
+  using TcpNode = Node<MemoryStorage, TcpTransport, R>;
+  using TcpClient = Client<TcpTransport, R>;
+
   asio::io_context io;
+  std::function<void(std::string_view)> log;
   std::vector<std::string> names{"a", "b", "c"};
   std::map<std::string, std::uint16_t> ports;
   std::map<std::string, std::unique_ptr<TcpNode>> nodes;
 
-  LoopbackCluster() {
+  // `log` takes every node's and client's log lines.
+  explicit LoopbackCluster(std::function<void(std::string_view)> log_lines = {})
+      : log(std::move(log_lines)) {
     for (const auto& name : names) ports[name] = 0;
     for (const auto& name : names) start(name);
   }
@@ -36,6 +43,7 @@ struct LoopbackCluster {
   Config config(const std::string& name) const {
     Config c;
     c.name = name;
+    c.log = log;
     for (const auto& n : names) c.members.push_back({n, {}, 1, {}});
     c.request_timeout = 500ms;
     c.hint_replay_interval = 100ms;
@@ -66,6 +74,7 @@ struct LoopbackCluster {
     for (const auto& [peer, port] : ports) t.peers[peer] = "127.0.0.1:" + std::to_string(port);
     ClientConfig c;
     c.name = "client";
+    c.log = log;
     c.seeds = names;
     c.request_timeout = 2s;
     return std::make_unique<TcpClient>(io.get_executor(), c, TcpTransport(io.get_executor(), t));
@@ -83,7 +92,7 @@ std::pair<std::error_code, Result> await(asio::io_context& io, Op op) {
 }  // namespace
 
 TEST_CASE("a client writes and reads through a three-node cluster over TCP", "[net][cluster]") {
-  LoopbackCluster cluster;
+  LoopbackCluster<> cluster;
   auto client = cluster.client();
   auto [put_ec, written] = await<WriteResult>(cluster.io, [&](auto done) {
     client->async_put("cart:1", {}, "book", done);
@@ -98,7 +107,7 @@ TEST_CASE("a client writes and reads through a three-node cluster over TCP", "[n
 
 TEST_CASE("a stopped node misses writes and receives them as hints when it returns",
           "[net][cluster]") {
-  LoopbackCluster cluster;
+  LoopbackCluster<> cluster;
   auto client = cluster.client();
   cluster.nodes.erase("c");
   // A write whose first coordinator was c times out at the client (it cannot tell whether c got
@@ -125,4 +134,112 @@ TEST_CASE("a stopped node misses writes and receives them as hints when it retur
   INFO("acked " << acked << ", held a=" << held("a") << " b=" << held("b") << " c=" << held("c")
                 << ", hints a=" << hints("a") << " b=" << hints("b") << " c=" << hints("c"));
   REQUIRE(converged);
+}
+
+TEST_CASE("two clients of one name over TCP each get only their own answers",
+          "[net][cluster][identity]") {
+  LoopbackCluster<> cluster;
+  auto one = cluster.client();  // both call themselves "client", as two copies of a service
+  auto two = cluster.client();
+  int done = 0;
+  std::vector<std::string> wrong;
+  for (int i = 0; i < 10; ++i) {
+    for (auto* client : {one.get(), two.get()}) {
+      const std::string key = (client == one.get() ? "one-" : "two-") + std::to_string(i);
+      client->async_put(key, {}, "value of " + key, [&, client, key](std::error_code ec, WriteResult) {
+        if (ec) wrong.push_back("put " + key + ": " + ec.message());
+        client->async_get(key, [&, key](std::error_code read_ec, GetResult r) {
+          ++done;
+          if (read_ec) return wrong.push_back("get " + key + ": " + read_ec.message());
+          if (r.values != std::vector<Value>{"value of " + key}) {
+            wrong.push_back("get " + key + " returned " +
+                            (r.values.empty() ? std::string("nothing") : r.values.front()));
+          }
+        });
+      });
+    }
+  }
+  REQUIRE(test::run_until(cluster.io, [&] { return done == 20; }, 30s));
+  INFO(::Catch::Detail::stringify(wrong));
+  CHECK(wrong.empty());
+}
+
+namespace {
+
+// Throws on a value "boom", as a host's merge code might on data it does not expect; keeps
+// siblings otherwise, under KeepSiblings' name so it can talk to any node.
+struct ThrowingResolver {
+  static constexpr std::string_view name() { return KeepSiblings::name(); }
+  std::vector<Value> resolve(std::span<const Versioned> versions) const {
+    for (const Versioned& v : versions) {
+      if (v.value == "boom") throw std::runtime_error("cannot merge boom");
+    }
+    return KeepSiblings{}.resolve(versions);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a resolver that throws fails its read, and the node's connections go on",
+          "[net][cluster][resolver]") {
+  std::vector<std::string> logged;
+  LoopbackCluster<ThrowingResolver> cluster([&](std::string_view line) { logged.emplace_back(line); });
+  auto client = cluster.client();
+  auto& node = *cluster.nodes.at("a");
+  const WriteOptions all{3, false};
+  REQUIRE_FALSE(await<WriteResult>(cluster.io, [&](auto done) {
+    client->async_put("bad", {}, "boom", all, done);
+  }).first);
+  // The host's own read through node a: the resolver runs inside a's handling of the replicas'
+  // answers, as they arrive on its connections.
+  auto [ec, read] = await<GetResult>(cluster.io, [&](auto done) { node.async_get("bad", done); });
+  CHECK(ec == errc::resolver_failed);
+  CHECK(read.siblings.size() == 1);
+  // Node a and every connection it has still serve: writes that need all three replicas.
+  for (int i = 0; i < 20; ++i) {
+    auto [put_ec, w] = await<WriteResult>(cluster.io, [&](auto done) {
+      node.async_put("key-" + std::to_string(i), {}, "v", all, done);
+    });
+    INFO(i);
+    REQUIRE_FALSE(put_ec);
+  }
+  auto [fix_ec, fixed] = await<WriteResult>(cluster.io, [&](auto done) {
+    node.async_put("bad", read.context, "mended", all, done);
+  });
+  REQUIRE_FALSE(fix_ec);
+  auto [again_ec, again] = await<GetResult>(cluster.io, [&](auto done) { client->async_get("bad", done); });
+  REQUIRE_FALSE(again_ec);
+  CHECK(again.values == std::vector<Value>{"mended"});
+  CHECK(std::ranges::any_of(logged, [](const std::string& line) {
+    return line.find("threw on key \"bad\": cannot merge boom") != std::string::npos;
+  }));
+}
+
+TEST_CASE("a completion handler's exception leaves run(), and the node goes on serving",
+          "[net][cluster][resolver]") {
+  LoopbackCluster<> cluster;
+  auto& node = *cluster.nodes.at("a");
+  bool ran = false;
+  node.async_put("k", {}, "v", [&](std::error_code, WriteResult) {
+    ran = true;
+    throw std::runtime_error("the host's handler failed");
+  });
+  bool thrown = false;
+  try {
+    test::run_until(cluster.io, [&] { return ran; });
+  } catch (const std::runtime_error& e) {
+    thrown = std::string(e.what()) == "the host's handler failed";
+  }
+  CHECK(ran);
+  CHECK(thrown);  // as Asio does: out of run(), to the host
+  auto client = cluster.client();
+  for (int i = 0; i < 10; ++i) {
+    auto [ec, w] = await<WriteResult>(cluster.io, [&](auto done) {
+      node.async_put("after-" + std::to_string(i), {}, "v", WriteOptions{3, false}, done);
+    });
+    REQUIRE_FALSE(ec);
+  }
+  auto [ec, read] = await<GetResult>(cluster.io, [&](auto done) { client->async_get("k", done); });
+  REQUIRE_FALSE(ec);
+  CHECK(read.values == std::vector<Value>{"v"});
 }

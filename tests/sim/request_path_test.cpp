@@ -165,7 +165,9 @@ TEST_CASE("read repair brings a stale home replica up to date after answering",
   const auto read = test::get(sim, *client, "k");
   REQUIRE_FALSE(test::put(sim, *client, "k", read.result.context, "new").ec);
   sim.heal();
-  sim.run_for(config.suspect_period + 100ms);  // a coordinator's suspicion of it lapses
+  // The put's coordinator suspects the silent replica at the put's deadline (the put itself
+  // returned at W = 2, earlier); that suspicion lapses a suspect period later.
+  sim.run_for(config.request_timeout + config.suspect_period + 100ms);
   REQUIRE(test::stored(cluster, home[2], "k")->versions()[0].value == "old");
   const auto again = test::get(sim, *client, "k", ReadOptions{3, false});
   INFO(again.result.quorum);

@@ -136,6 +136,19 @@ bool settle(testing::Simulator& sim, Cluster& cluster, std::chrono::milliseconds
   return membership_settled(cluster);
 }
 
+// No running node has a write of its own in flight (a coordinated write whose replicas have
+// not all answered, a hint delivery, a relocation) or a hint to deliver: every copy the cluster
+// is responsible for has landed.
+template <class Cluster>
+bool quiet(Cluster& cluster) {
+  for (const std::string& name : cluster.names()) {
+    if (!cluster.is_up(name)) continue;
+    const auto& core = cluster.node(name).core();
+    if (core.writes_in_flight() > 0 || core.storage().hint_count() > 0) return false;
+  }
+  return true;
+}
+
 template <class Cluster>
 std::optional<Siblings> stored(const Cluster& cluster, const std::string& node, const Key& key) {
   const ring::Position pos = ring::hash_key(cluster.config().ring.hash, key);

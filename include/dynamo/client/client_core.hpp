@@ -53,10 +53,17 @@ class ClientCore {
   void put(Key key, const Context& context, Value value, WriteOptions options, WriteCallback done);
   void remove(Key key, const Context& context, WriteOptions options, WriteCallback done);
 
+  const ClientConfig& config() const { return config_; }
+  // What this client calls itself on the wire: config().name, '#' and 16 hex digits that differ
+  // for every ClientCore, so replies never go to another client of the same name.
+  const std::string& identity() const { return identity_; }
   const std::optional<ring::Ring>& ring() const { return ring_; }
   // The ring document the client last took, addresses and any change under way included.
   const wire::RingReply& ring_document() const { return ring_document_; }
   T& transport() { return transport_; }
+  // Replies that answered no request in flight: late (after a timeout or a retry), duplicated,
+  // from a node that was not asked, or of another kind than the request. Each is dropped.
+  std::uint64_t unmatched_replies() const { return unmatched_replies_; }
   std::size_t pending() const {
     return requests_.size() + reads_.size() + status_queries_.size() + changes_.size();
   }
@@ -115,6 +122,7 @@ class ClientCore {
   void attempt_change(std::uint64_t id);
   void send(const std::string& to, const wire::Message& message);
   void send_hello(const std::string& to);
+  void unmatched() { ++unmatched_replies_; }
 
   ClientConfig config_;
   std::string resolver_name_;
@@ -144,7 +152,9 @@ class ClientCore {
   std::map<std::uint64_t, ChangeOp> changes_;
   wire::RingReply ring_document_;
   std::uint64_t incarnation_;
-  std::uint64_t last_id_ = 0;
+  std::string identity_;  // the name this client's Hello gives: unique per instance
+  std::uint64_t last_id_;
+  std::uint64_t unmatched_replies_ = 0;
   std::size_t next_seed_ = 0;
   TimerId ring_timer_ = 0;
   std::optional<std::chrono::milliseconds> last_ring_request_;

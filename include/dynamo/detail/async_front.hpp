@@ -5,12 +5,15 @@
 // Every operation is posted to the front's executor, where the core lives, and completes the
 // caller's token with (error_code, GetResult) or (error_code, WriteResult).
 
+#include <exception>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include <asio/any_io_executor.hpp>
 
 #include "dynamo/detail/async_op.hpp"
+#include "dynamo/errc.hpp"
 #include "dynamo/membership/ring_view.hpp"
 #include "dynamo/node/request_options.hpp"
 
@@ -27,15 +30,21 @@ class AsyncFront {
   executor_type get_executor() const { return executor_; }
 
   // Reads the key from R replicas. Completes with the resolver's values and a context that
-  // supersedes every version read.
+  // supersedes every version read and is valid for writes of this key only. A resolver that
+  // throws fails this read alone with errc::resolver_failed (the siblings and the context are
+  // still given; values is empty), and the node or client logs what it threw.
   template <class Token>
   auto async_get(Key key, ReadOptions options, Token&& token) {
     return AsyncOp<GetSignature>::start(
         executor_, std::forward<Token>(token),
         [this, key = std::move(key), options](std::function<GetSignature> done) mutable {
-          core_.get(std::move(key), options,
-                    [this, done](std::error_code ec, Siblings siblings, QuorumReport report) {
-                      done(ec, resolve_read(resolver_, std::move(siblings), report));
+          Key read = key;
+          core_.get(std::move(read), options,
+                    [this, key = std::move(key), done](std::error_code ec, Siblings siblings,
+                                                       QuorumReport report) {
+                      if (ec) return done(ec, GetResult{{}, {}, {}, report});
+                      GetResult result = resolve(key, std::move(siblings), report, ec);
+                      done(ec, std::move(result));
                     });
         });
   }
@@ -45,7 +54,8 @@ class AsyncFront {
   }
 
   // Writes value as a new version superseding what `context` covers; W replicas acknowledge.
-  // Completes with the coordinator's siblings of the key, the new version among them.
+  // Completes with the coordinator's siblings of the key, the new version among them. A context
+  // read for another key fails with errc::bad_context, and nothing is written.
   template <class Token>
   auto async_put(Key key, Context context, Value value, WriteOptions options, Token&& token) {
     return start_write(std::move(key), std::move(context), std::move(value), options,
@@ -91,6 +101,30 @@ class AsyncFront {
         core_(std::forward<CoreArgs>(core_args)...) {}
 
  private:
+  // The read's answer: the resolver's values, and a context bound to the key that supersedes
+  // every sibling. The resolver is the host's code: what it throws fails this read alone
+  // (errc::resolver_failed, with the siblings and context still given) and is logged, and never
+  // unwinds through the protocol core or the transport that delivered the last reply.
+  GetResult resolve(const Key& key, Siblings siblings, QuorumReport report, std::error_code& ec) {
+    GetResult result{{}, Context(siblings.clock(), key), {}, report};
+    std::string failure;
+    try {
+      result.values = resolver_.resolve(siblings.versions());
+    } catch (const std::exception& e) {
+      failure = e.what();
+    } catch (...) {
+      failure = "an exception not derived from std::exception";
+    }
+    result.siblings = std::move(siblings);
+    if (failure.empty()) return result;
+    if (const auto& log = core_.config().log) {
+      log("the conflict resolver " + std::string(R::name()) + " threw on key \"" + key +
+          "\": " + failure + "; that read fails with resolver_failed");
+    }
+    ec = make_error_code(errc::resolver_failed);
+    return result;
+  }
+
   template <class Token>
   auto start_write(Key key, Context context, std::optional<Value> value, WriteOptions options,
                    Token&& token) {
@@ -98,8 +132,8 @@ class AsyncFront {
         executor_, std::forward<Token>(token),
         [this, key = std::move(key), context = std::move(context), value = std::move(value),
          options](std::function<WriteSignature> done) mutable {
-          auto complete = [done](std::error_code ec, Siblings written, QuorumReport report) {
-            done(ec, WriteResult{Context(written.clock()), std::move(written), report});
+          auto complete = [done, key](std::error_code ec, Siblings written, QuorumReport report) {
+            done(ec, WriteResult{Context(written.clock(), key), std::move(written), report});
           };
           if (value) {
             core_.put(std::move(key), context, std::move(*value), options, complete);

@@ -79,7 +79,18 @@ class NodeCore {
   T& transport() { return transport_; }
   // Coordinator requests, forwards, hint deliveries and tombstone checks still in flight.
   std::size_t pending() const;
+  // Writes sent that this node still waits to hear back on: coordinated writes whose targets
+  // have not all answered (a write completes to its caller once W have), hint deliveries and
+  // relocations of misplaced keys. While it is 0 and no hint or misplaced key is held, every
+  // copy this node is responsible for has landed: the cluster is quiet.
+  std::size_t writes_in_flight() const {
+    return writes_.size() + replays_.size() + relocations_.size();
+  }
   std::uint64_t malformed_frames() const { return malformed_frames_; }
+  // Answers that matched no request in flight by id, sender and type (late, duplicated or
+  // misdirected): each was dropped. Acknowledgements of read repairs, which nothing waits for,
+  // count here too.
+  std::uint64_t unmatched_replies() const { return unmatched_replies_; }
   // Client requests remembered so that a duplicate is not served twice, and the distinct
   // senders among them; both forget what is older than two forward timeouts.
   std::size_t remembered_requests() const { return recent_requests_.size(); }
@@ -146,6 +157,7 @@ class NodeCore {
   };
   struct ForwardOp {
     std::string target;
+    wire::MessageType answer;  // the reply type the forwarded request asks for
     std::function<void(const wire::Status&, const wire::Message*)> on_reply;
     TimerId timer = 0;
   };
@@ -223,6 +235,10 @@ class NodeCore {
     std::string peer;
     std::uint32_t partition = 0;
     TimerId timer = 0;
+    // What the exchange waits for: a TreeCompareReply of this level, or (once the LeafSync is
+    // sent) the LeafSyncReply. Anything else with its id is a late or duplicated answer.
+    std::uint8_t reply_level = 1;
+    bool syncing = false;
   };
   void schedule_anti_entropy();
   void start_exchange();
@@ -245,7 +261,7 @@ class NodeCore {
   void schedule_storage_maintenance(std::chrono::milliseconds delay);
   void schedule_hint_replay();
   void replay_hints();
-  void on_replay_ack(std::uint64_t id, const wire::Status& status);
+  void on_replay_ack(std::uint64_t id, const std::string& from, const wire::Status& status);
   bool rightful_owner(const std::string& owner, std::string_view key) const;
   void note_tombstones(std::string_view key, const Siblings& stored);
   void schedule_tombstone_sweep();
@@ -253,6 +269,7 @@ class NodeCore {
   void start_tombstone_check(const Key& key, const Siblings& expected);
   void on_tombstone_check_reply(std::uint64_t id, const std::string& from,
                                 const wire::TombstoneCheckReply& reply);
+  void collect_tombstone(std::uint64_t id);
   bool holds_hint_for(std::string_view key) const;
 
   // membership.ipp: the ring document, its gossip, changes and their completion
@@ -287,6 +304,10 @@ class NodeCore {
     std::size_t source = 0;
     std::uint32_t slice = 0;
     TimerId timer = 0;
+    // The request id of the PartitionFetch in flight: each slice is asked under a new id, so a
+    // late chunk answering an earlier request (before a timeout restarted the fetch) is no
+    // answer to this one.
+    std::uint64_t asked = 0;
   };
   struct ServedFetch {
     std::uint32_t next_slice = 0;  // slices [0, next_slice) served in order to this requester
@@ -321,6 +342,7 @@ class NodeCore {
   }
   wire::StatusReply status(std::uint64_t request_id) const;
   std::uint64_t next_id() { return ++last_id_; }
+  void unmatched() { ++unmatched_replies_; }
   std::chrono::milliseconds now() const { return transport_.now(); }
   bool is_self(std::string_view node) const { return node == config_.name; }
 
@@ -388,6 +410,7 @@ class NodeCore {
   TransferStats transfer_stats_;
   bool was_member_ = false;         // this node has been in a ring it holds
   std::uint64_t malformed_frames_ = 0;
+  std::uint64_t unmatched_replies_ = 0;
   // Client requests served in the last two forward timeouts, by (sender number, request id), so
   // a duplicated one is not served twice. Senders are numbered so that an entry holds no string
   // (this runs on every client request); the set is only looked up, never iterated. A sender is

@@ -39,7 +39,8 @@ inline std::ostream& operator<<(std::ostream& os, const QuorumReport& q) {
 }
 
 // A get's answer: the resolver's values (none when the key is absent or removed), the context
-// to pass to the next put or remove, which supersedes every version read, and the raw siblings.
+// to pass to the next put or remove of the same key, which supersedes every version read, and
+// the raw siblings.
 struct GetResult {
   std::vector<Value> values;
   Context context;
@@ -76,17 +77,5 @@ struct MembershipResult {
 // How a protocol core reports a request: the siblings read, or for a write the coordinator's
 // siblings holding the new version (see WriteResult), and how far the quorum got.
 using SiblingsCallback = std::function<void(std::error_code, Siblings, QuorumReport)>;
-
-// Applies a resolver to the siblings of a read. The context covers every sibling, so a put with it
-// supersedes them all even when the resolver returned a single merged value.
-template <class Resolver>
-GetResult resolve_read(const Resolver& resolver, Siblings siblings, QuorumReport report) {
-  GetResult result;
-  result.values = resolver.resolve(siblings.versions());
-  result.context = Context(siblings.clock());
-  result.siblings = std::move(siblings);
-  result.quorum = report;
-  return result;
-}
 
 }  // namespace dynamo

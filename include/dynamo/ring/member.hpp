@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dynamo::ring {
@@ -14,11 +15,18 @@ namespace dynamo::ring {
 // the Ring (or planner result) it came from.
 using NodeIndex = std::uint16_t;
 
+// '#' never appears in a node's name: clients call themselves "<name>#<hex>" on the wire, so a
+// client can never be taken for a node.
+inline constexpr char client_identity_separator = '#';
+inline bool valid_node_name(std::string_view name) {
+  return !name.empty() && name.find(client_identity_separator) == std::string_view::npos;
+}
+
 struct Member {
   // NodeIndex is 16 bits wide.
   static constexpr std::size_t max_members = 65535;
 
-  std::string name;                     // unique in the cluster, never empty
+  std::string name;                     // unique in the cluster; valid_node_name()
   std::string zone;                     // failure domain (rack, data centre); "" is a zone too
   std::uint32_t weight = 1;             // capacity relative to the others; >= 1
   std::vector<std::uint32_t> partitions;  // the partitions (tokens) this node owns

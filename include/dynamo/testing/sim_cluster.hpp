@@ -105,7 +105,9 @@ class SimCluster {
     }
   }
 
-  // A client endpoint that knows every node as a seed.
+  // A client that knows every node as a seed. `name` is its ClientConfig::name; clients may
+  // share one, as copies of a service do, and each still gets an endpoint (a network address)
+  // of its own: `name`, or `name` + "~2", "~3"... when that is taken.
   std::unique_ptr<ClientType> make_client(const std::string& name,
                                           std::chrono::milliseconds timeout = std::chrono::seconds(3)) {
     return make_client(name, [timeout](ClientConfig& config) { config.request_timeout = timeout; });
@@ -122,8 +124,10 @@ class SimCluster {
     config.request_timeout = std::chrono::seconds(3);
     config.limits = base_.limits;
     adjust(config);
+    std::string endpoint = name;
+    for (int n = 2; sim_.is_up(endpoint); ++n) endpoint = name + "~" + std::to_string(n);
     return std::make_unique<ClientType>(sim_.executor(), std::move(config),
-                                        SimTransport(sim_, name), resolver_);
+                                        SimTransport(sim_, endpoint), resolver_);
   }
 
  private:

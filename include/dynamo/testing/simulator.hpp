@@ -99,7 +99,8 @@ class Simulator {
   // --- endpoints, used by SimTransport -----------------------------------------------------
 
   // Registers a live endpoint; returns its incarnation. A crashed endpoint's old incarnation
-  // never receives anything again.
+  // never receives anything again. A name is an address: attaching a second live endpoint under
+  // one throws std::logic_error (it would silently take the first one's messages).
   std::uint64_t attach(const std::string& name, ReceiveHandler handler);
   void detach(const std::string& name, std::uint64_t incarnation);
   void send(const std::string& from, std::string_view to, std::string frame);

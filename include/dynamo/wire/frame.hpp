@@ -37,7 +37,9 @@
 namespace dynamo::wire {
 
 inline constexpr std::string_view frame_magic = "DY";
-inline constexpr std::uint8_t protocol_version = 3;
+// 4: StatusReply carries writes_in_flight; contexts are bound to their key (format 2); clients
+// say Hello as "<name>#<hex>".
+inline constexpr std::uint8_t protocol_version = 4;
 inline constexpr std::size_t frame_header_size = 8;
 
 struct FrameHeader {

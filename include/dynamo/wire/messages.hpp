@@ -7,6 +7,7 @@
 // a strict quorum (only the key's home replicas count), refusing the sloppy quorum's fallbacks.
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <variant>
@@ -313,6 +314,10 @@ struct StatusReply {
   std::string member_state;        // "normal", "joining", "leaving" or "outside" the ring
   std::uint32_t fetches_left = 0;  // partitions this node must still fetch for a change
   std::uint64_t misplaced = 0;     // keys held for partitions this node no longer replicates
+  // Writes this node sent and waits to hear back on: coordinated writes whose replicas have not
+  // all answered (W may be met already), hint deliveries and relocations. With hints and
+  // misplaced at 0 too, no copy this node is responsible for is still on its way.
+  std::uint32_t writes_in_flight = 0;
   friend bool operator==(const StatusReply&, const StatusReply&) = default;
 };
 
@@ -443,6 +448,11 @@ inline Status to_status(std::error_code ec, std::uint32_t replied, std::uint32_t
   return {static_cast<std::uint32_t>(ec.value()), replied, required};
 }
 
+// Where a sender's request ids start: a random point in the lower half of the id space, never
+// 0, so that an answer meant for an earlier incarnation of the sender (a node that restarted, a
+// client made anew) cannot match a request of this one by its id, and ids never wrap.
+inline std::uint64_t first_request_id(std::uint64_t random) { return (random >> 1) | 1; }
+
 // Stamps a request with its sender's id; messages without one are left alone.
 inline void set_request_id(Message& m, std::uint64_t id) {
   std::visit([id](auto& alt) {
@@ -452,6 +462,29 @@ inline void set_request_id(Message& m, std::uint64_t id) {
 
 inline MessageType message_type(const Message& m) {
   return std::visit([](const auto& alt) { return std::decay_t<decltype(alt)>::type; }, m);
+}
+
+// The type of the message that answers a request of type `request`, or nullopt for a message
+// that gets no answer (or is an answer itself). A reply is taken only by a request in flight
+// with its id, sent to the node it comes from, and of the type this names.
+constexpr std::optional<MessageType> reply_type_of(MessageType request) {
+  switch (request) {
+    case MessageType::ring_request: return MessageType::ring_reply;
+    case MessageType::client_get: return MessageType::client_get_reply;
+    case MessageType::client_put:
+    case MessageType::client_remove: return MessageType::client_write_reply;
+    case MessageType::replica_read: return MessageType::replica_read_reply;
+    case MessageType::replica_write:
+    case MessageType::hinted_write: return MessageType::replica_write_ack;
+    case MessageType::tombstone_check: return MessageType::tombstone_check_reply;
+    case MessageType::status_request: return MessageType::status_reply;
+    case MessageType::membership_change: return MessageType::membership_change_reply;
+    case MessageType::partition_fetch: return MessageType::partition_chunk;
+    case MessageType::gossip: return MessageType::gossip_reply;
+    case MessageType::tree_compare: return MessageType::tree_compare_reply;
+    case MessageType::leaf_sync: return MessageType::leaf_sync_reply;
+    default: return std::nullopt;
+  }
 }
 
 // Readable forms for logs and test failures; long byte strings are shortened.

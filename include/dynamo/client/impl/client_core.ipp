@@ -4,13 +4,26 @@
 
 namespace dynamo {
 
+// A client's name on the wire: its configured name, '#', and its incarnation in hex. Nodes name
+// an accepted connection by the Hello it starts with and send replies by that name, so two
+// clients given one name (two copies of a service) must not say the same Hello. Node names
+// cannot contain '#' (validate(Config)), so no client can be taken for a node either.
+inline std::string wire_identity(const std::string& name, std::uint64_t incarnation) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string identity = name + '#';
+  for (int shift = 60; shift >= 0; shift -= 4) identity.push_back(digits[(incarnation >> shift) & 0xf]);
+  return identity;
+}
+
 template <Transport T>
 ClientCore<T>::ClientCore(ClientConfig config, std::string resolver_name, T transport)
     : config_(std::move(config)),
       resolver_name_(std::move(resolver_name)),
       transport_(std::move(transport)),
       health_(config_.suspect_period),
-      incarnation_(transport_.random()) {
+      incarnation_(transport_.random()),
+      identity_(wire_identity(config_.name, incarnation_)),
+      last_id_(wire::first_request_id(transport_.random())) {
   validate(config_);
   transport_.on_receive([this](std::string_view from, std::string_view frame) {
     on_frame(from, frame);
@@ -151,6 +164,7 @@ void ClientCore<T>::get(Key key, ReadOptions options, GetCallback done) {
 template <Transport T>
 void ClientCore<T>::put(Key key, const Context& context, Value value, WriteOptions options,
                         WriteCallback done) {
+  if (const auto ec = context.check_key(key)) return done(ec, {}, {});
   const std::string routing = key;
   submit(wire::ClientPut{0, std::move(key), context.encode(), std::move(value),
                          static_cast<std::uint8_t>(options.w), options.strict},
@@ -160,6 +174,7 @@ void ClientCore<T>::put(Key key, const Context& context, Value value, WriteOptio
 template <Transport T>
 void ClientCore<T>::remove(Key key, const Context& context, WriteOptions options,
                            WriteCallback done) {
+  if (const auto ec = context.check_key(key)) return done(ec, {}, {});
   const std::string routing = key;
   submit(wire::ClientRemove{0, std::move(key), context.encode(),
                             static_cast<std::uint8_t>(options.w), options.strict},
@@ -251,7 +266,9 @@ void ClientCore<T>::on_frame(std::string_view from, std::string_view bytes) {
   }
   if (auto* reply = std::get_if<wire::MembershipChangeReply>(&message)) {
     const auto it = changes_.find(reply->request_id);
-    if (it == changes_.end() || it->second.candidates[it->second.attempt] != peer) return;
+    if (it == changes_.end() || it->second.candidates[it->second.attempt] != peer) {
+      return unmatched();
+    }
     transport_.cancel(it->second.timer);
     const std::error_code ec = wire::to_error_code(reply->status);
     // The claimant's previous change is still spreading: ask the same node again shortly.
@@ -268,7 +285,7 @@ void ClientCore<T>::on_frame(std::string_view from, std::string_view bytes) {
   }
   if (auto* reply = std::get_if<wire::StatusReply>(&message)) {
     const auto it = status_queries_.find(reply->request_id);
-    if (it == status_queries_.end() || it->second.node != peer) return;
+    if (it == status_queries_.end() || it->second.node != peer) return unmatched();
     auto finish = std::move(it->second.done);
     transport_.cancel(it->second.timer);
     status_queries_.erase(it);
@@ -285,8 +302,13 @@ void ClientCore<T>::on_frame(std::string_view from, std::string_view bytes) {
   } else {
     return;
   }
+  // The reply must come from the node asked, and answer the kind of request made: a write's
+  // reply never completes a read, nor the other way round.
   const auto it = requests_.find(id);
-  if (it == requests_.end() || it->second.candidates[it->second.attempt] != peer) return;
+  if (it == requests_.end() || it->second.candidates[it->second.attempt] != peer ||
+      wire::reply_type_of(wire::message_type(it->second.message)) != wire::message_type(message)) {
+    return unmatched();
+  }
   const std::error_code ec = wire::to_error_code(*status);
   if (auto* got = std::get_if<wire::ClientGetReply>(&message)) {
     complete(id, ec, std::move(got->siblings), *status);
@@ -299,7 +321,7 @@ template <Transport T>
 void ClientCore<T>::send_hello(const std::string& to) {
   hello_sent_.insert(to);
   transport_.send(to, wire::encode_frame(wire::Hello{wire::protocol_version, config_.cluster,
-                                                     config_.name, config_.ring,
+                                                     identity_, config_.ring,
                                                      resolver_name_, incarnation_, false}));
 }
 

@@ -91,15 +91,15 @@ void ClientCore<T>::speculate(std::uint64_t id) {
 template <Transport T>
 void ClientCore<T>::on_replica_read_reply(const std::string& from, wire::ReplicaReadReply reply) {
   const auto it = reads_.find(reply.request_id);
-  if (it == reads_.end()) return;
+  if (it == reads_.end()) return unmatched();
   ReadOp& op = it->second;
   // The replica holds another ring than ours: it may no longer keep the key, or not yet. Ask
   // for the ring and let a node, which plans with its own, coordinate this read.
   if (!reply.status.ok()) {
-    if (op.tally.awaits(from)) read_through_node(it);
-    return;
+    if (!op.tally.awaits(from)) return unmatched();
+    return read_through_node(it);
   }
-  if (!op.tally.record(from, std::move(reply.siblings))) return;
+  if (!op.tally.record(from, std::move(reply.siblings))) return unmatched();
   if (op.done && op.tally.reached()) answer_read(op, {});
   if (!op.done && op.tally.all_answered()) finish_read(reply.request_id);
 }

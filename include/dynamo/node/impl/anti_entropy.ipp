@@ -63,7 +63,7 @@ void NodeCore<S, T>::start_exchange() {
     const std::uint64_t id = next_id();
     const TimerId timer =
         transport_.schedule(2 * config_.request_timeout, [this, id] { exchanges_.erase(id); });
-    exchanges_.emplace(id, ExchangeOp{peer, partition, timer});
+    exchanges_.emplace(id, ExchangeOp{peer, partition, timer, 1, false});
     send(peer, wire::TreeCompare{id, partition, 0, {{0, tree.root()}}});
   }
 }
@@ -116,10 +116,13 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::on_tree_compare_reply(const std::string& from,
                                            const wire::TreeCompareReply& m) {
   const auto it = exchanges_.find(m.request_id);
-  if (it == exchanges_.end() || it->second.peer != from) return;
+  if (it == exchanges_.end() || it->second.peer != from || it->second.syncing ||
+      m.level != it->second.reply_level) {
+    return unmatched();
+  }
   const std::uint32_t partition = it->second.partition;
   const antientropy::MerkleTree& tree = tree_of(partition);
-  if (m.level == 0 || m.level > tree.depth()) return finish_exchange(m.request_id);
+  if (m.level > tree.depth()) return finish_exchange(m.request_id);
   std::vector<wire::TreeNodeHash> differing;
   for (const wire::TreeNodeHash& node : m.nodes) {
     if (node.index < tree.width(m.level) && tree.hash(m.level, node.index) != node.hash) {
@@ -128,9 +131,11 @@ void NodeCore<S, T>::on_tree_compare_reply(const std::string& from,
   }
   if (differing.empty()) return finish_exchange(m.request_id);
   if (m.level < tree.depth()) {
+    it->second.reply_level = static_cast<std::uint8_t>(m.level + 1);
     send(from, wire::TreeCompare{m.request_id, partition, m.level, std::move(differing)});
     return;
   }
+  it->second.syncing = true;
   wire::LeafSync sync{m.request_id, partition, {}, {}};
   for (const wire::TreeNodeHash& leaf : differing) {
     if (!sync.entries.empty() && sync.entries.size() >= config_.anti_entropy_max_keys) break;
@@ -169,7 +174,9 @@ void NodeCore<S, T>::on_leaf_sync(const std::string& from, wire::LeafSync m) {
 template <Storage S, Transport T>
 void NodeCore<S, T>::on_leaf_sync_reply(const std::string& from, wire::LeafSyncReply m) {
   const auto it = exchanges_.find(m.request_id);
-  if (it == exchanges_.end() || it->second.peer != from) return;
+  if (it == exchanges_.end() || it->second.peer != from || !it->second.syncing) {
+    return unmatched();
+  }
   const std::uint32_t partition = it->second.partition;
   std::uint64_t repaired = 0;
   for (const wire::KeyVersions& e : m.entries) repaired += repair_from(partition, e) ? 1 : 0;

@@ -106,12 +106,14 @@ void NodeCore<S, T>::get(Key key, ReadOptions options, GetCallback done) {
 template <Storage S, Transport T>
 void NodeCore<S, T>::put(Key key, const Context& context, Value value, WriteOptions options,
                          WriteCallback done) {
+  if (const auto ec = context.check_key(key)) return done(ec, {}, {});
   route_write(std::move(key), context.clock(), std::move(value), options, std::move(done));
 }
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::remove(Key key, const Context& context, WriteOptions options,
                             WriteCallback done) {
+  if (const auto ec = context.check_key(key)) return done(ec, {}, {});
   route_write(std::move(key), context.clock(), std::nullopt, options, std::move(done));
 }
 
@@ -167,6 +169,7 @@ void NodeCore<S, T>::forward(const std::string& target, wire::Message request,
   wire::set_request_id(request, id);
   ForwardOp& op = forwards_[id];
   op.target = target;
+  op.answer = wire::reply_type_of(wire::message_type(request)).value();
   op.on_reply = std::move(on_reply);
   op.timer = transport_.schedule(config_.forward_timeout, [this, id] {
     const auto it = forwards_.find(id);
@@ -224,9 +227,9 @@ void NodeCore<S, T>::coordinate_get(Key key, ReadOptions options, GetCallback do
 template <Storage S, Transport T>
 void NodeCore<S, T>::on_read_reply(std::uint64_t id, const std::string& from, Siblings siblings) {
   const auto it = reads_.find(id);
-  if (it == reads_.end()) return;
+  if (it == reads_.end()) return unmatched();
   ReadOp& op = it->second;
-  if (!op.tally.record(from, std::move(siblings))) return;
+  if (!op.tally.record(from, std::move(siblings))) return unmatched();
   if (op.done && op.tally.reached()) answer_read(op, {});
   if (op.tally.all_answered()) finish_read(id);
 }
@@ -342,10 +345,10 @@ bool NodeCore<S, T>::write_satisfied(const WriteOp& op) const {
 template <Storage S, Transport T>
 void NodeCore<S, T>::on_write_ack(std::uint64_t id, const std::string& from) {
   const auto it = writes_.find(id);
-  if (it == writes_.end()) return;
+  if (it == writes_.end()) return unmatched();
   WriteOp& op = it->second;
   const auto target = std::ranges::find(op.plan.targets, from, &Target::node);
-  if (target == op.plan.targets.end() || !op.acked.insert(from).second) return;
+  if (target == op.plan.targets.end() || !op.acked.insert(from).second) return unmatched();
   if (!target->pending && (!op.report.strict || target->primary)) ++op.report.replied;
   if (op.next_required > 0 && std::ranges::find(op.plan.next_primaries, from) !=
                                   op.plan.next_primaries.end()) {

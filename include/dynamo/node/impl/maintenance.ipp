@@ -105,8 +105,10 @@ void NodeCore<S, T>::replay_hints() {
 // The owner has the hint's versions. The hint is deleted only if nothing was added to it since
 // it was sent; otherwise the newer hint goes out on the next round.
 template <Storage S, Transport T>
-void NodeCore<S, T>::on_replay_ack(std::uint64_t id, const wire::Status& status) {
+void NodeCore<S, T>::on_replay_ack(std::uint64_t id, const std::string& from,
+                                   const wire::Status& status) {
   const auto it = replays_.find(id);
+  if (it->second.owner != from) return unmatched();
   ReplayOp replay = std::move(it->second);
   replays_.erase(it);
   transport_.cancel(replay.timer);
@@ -200,14 +202,14 @@ void NodeCore<S, T>::start_tombstone_check(const Key& key, const Siblings& expec
     tombstone_checks_.erase(id);
   });
   for (const std::string& peer : check.waiting) send(peer, wire::TombstoneCheck{id, key});
-  if (check.waiting.empty()) on_tombstone_check_reply(id, config_.name, {id, expected, false});
+  if (check.waiting.empty()) collect_tombstone(id);
 }
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::on_tombstone_check_reply(std::uint64_t id, const std::string& from,
                                               const wire::TombstoneCheckReply& reply) {
   const auto it = tombstone_checks_.find(id);
-  if (it == tombstone_checks_.end()) return;
+  if (it == tombstone_checks_.end() || !it->second.waiting.contains(from)) return unmatched();
   TombstoneCheckOp& check = it->second;
   const auto primaries = ring().primaries_for_key(check.key);
   const bool primary = std::ranges::any_of(
@@ -220,9 +222,16 @@ void NodeCore<S, T>::on_tombstone_check_reply(std::uint64_t id, const std::strin
     return;
   }
   check.waiting.erase(from);
-  if (!check.waiting.empty()) return;
+  if (check.waiting.empty()) collect_tombstone(id);
+}
+
+// Every member agreed: the key's home replicas purge the tombstone, this node too.
+template <Storage S, Transport T>
+void NodeCore<S, T>::collect_tombstone(std::uint64_t id) {
+  const auto it = tombstone_checks_.find(id);
+  const TombstoneCheckOp& check = it->second;
   const ring::Position pos = ring::hash_key(ring().params().hash, check.key);
-  for (ring::NodeIndex i : primaries) {
+  for (ring::NodeIndex i : ring().primaries_for_key(check.key)) {
     const std::string& node = ring().member(i).name;
     if (!is_self(node)) send(node, wire::Purge{next_id(), check.key, check.expected});
   }

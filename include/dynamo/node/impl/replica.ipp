@@ -92,7 +92,9 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
                              std::is_same_v<M, wire::ClientWriteReply> ||
                              std::is_same_v<M, wire::MembershipChangeReply>) {
           const auto it = forwards_.find(m.request_id);
-          if (it == forwards_.end() || it->second.target != from) return;
+          if (it == forwards_.end() || it->second.target != from || it->second.answer != M::type) {
+            return unmatched();
+          }
           auto reply = std::move(it->second.on_reply);
           transport_.cancel(it->second.timer);
           forwards_.erase(it);
@@ -117,7 +119,7 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
           }
           acknowledge_when_durable(from, m.request_id);
         } else if constexpr (std::is_same_v<M, wire::ReplicaWriteAck>) {
-          if (replays_.contains(m.request_id)) return on_replay_ack(m.request_id, m.status);
+          if (replays_.contains(m.request_id)) return on_replay_ack(m.request_id, from, m.status);
           if (relocations_.contains(m.request_id)) {
             return on_relocation_ack(m.request_id, from, m.status);
           }
@@ -220,6 +222,7 @@ wire::StatusReply NodeCore<S, T>::status(std::uint64_t request_id) const {
   reply.ring_epoch = view_.epoch();
   reply.member_state = std::string(membership::to_string(view_.status_of(config_.name)));
   reply.fetches_left = static_cast<std::uint32_t>(fetches_left());
+  reply.writes_in_flight = static_cast<std::uint32_t>(writes_in_flight());
   return reply;
 }
 
@@ -245,6 +248,7 @@ void NodeCore<S, T>::handle_client_write(const std::string& from, std::uint64_t 
   };
   std::error_code ec;
   Context context = Context::decode(context_bytes, ec);
+  if (!ec) ec = context.check_key(key);
   if (ec) return reply(ec, {}, {});
   route_write(std::move(key), context.clock(), std::move(value), WriteOptions{w, strict}, reply);
 }

@@ -65,7 +65,7 @@ void NodeCore<S, T>::start_fetches() {
     });
     if (running) continue;
     const std::uint64_t id = next_id();
-    fetches_.emplace(id, FetchOp{t.partition, t.sources, 0, 0, 0});
+    fetches_.emplace(id, FetchOp{t.partition, t.sources, 0, 0, 0, 0});
     request_slice(id);
   }
 }
@@ -82,7 +82,8 @@ void NodeCore<S, T>::request_slice(std::uint64_t id) {
     }
   }
   op.timer = transport_.schedule(2 * config_.request_timeout, [this, id] { on_fetch_timeout(id); });
-  send(op.sources[op.source], wire::PartitionFetch{id, op.partition, op.slice,
+  op.asked = next_id();
+  send(op.sources[op.source], wire::PartitionFetch{op.asked, op.partition, op.slice,
                                                    config_.transfer_batch_keys,
                                                    config_.transfer_batch_bytes});
 }
@@ -102,16 +103,20 @@ void NodeCore<S, T>::on_fetch_timeout(std::uint64_t id) {
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::on_partition_chunk(const std::string& from, wire::PartitionChunk chunk) {
-  const auto it = fetches_.find(chunk.request_id);
-  if (it == fetches_.end()) return;
+  const auto it = std::ranges::find_if(fetches_, [&](const auto& entry) {
+    return entry.second.asked == chunk.request_id;
+  });
+  if (it == fetches_.end()) return unmatched();
   FetchOp& op = it->second;
-  if (op.sources[op.source] != from || chunk.partition != op.partition) return;
+  const std::uint64_t id = it->first;
+  if (op.sources[op.source] != from || chunk.partition != op.partition) return unmatched();
   const bool confirmation = op.slice == wire::transfer_slices;
   if (!confirmation && (chunk.next_slice <= op.slice || chunk.next_slice > wire::transfer_slices)) {
-    return;  // not an answer to what was asked; the timeout asks again
+    return unmatched();  // not an answer to what was asked; the timeout asks again
   }
+  op.asked = 0;
   transport_.cancel(op.timer);
-  if (confirmation) return finish_fetch(chunk.request_id);
+  if (confirmation) return finish_fetch(id);
   for (const wire::KeyVersions& e : chunk.entries) {
     const ring::Position pos = ring::hash_key(ring().params().hash, e.key);
     if (ring().partition_of(pos) == op.partition && !e.siblings.empty()) {
@@ -120,7 +125,6 @@ void NodeCore<S, T>::on_partition_chunk(const std::string& from, wire::Partition
   }
   transfer_stats_.keys_fetched += chunk.entries.size();
   op.slice = chunk.next_slice;
-  const std::uint64_t id = chunk.request_id;
   when_durable([this, id] {
     const auto again = fetches_.find(id);
     if (again == fetches_.end()) return;
@@ -315,6 +319,7 @@ void NodeCore<S, T>::on_relocation_ack(std::uint64_t id, const std::string& from
                                        const wire::Status& status) {
   const auto it = relocations_.find(id);
   RelocationOp& op = it->second;
+  if (!op.waiting.contains(from)) return unmatched();
   if (!status.ok()) return;
   op.waiting.erase(from);
   if (!op.waiting.empty()) return;

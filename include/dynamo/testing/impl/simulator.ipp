@@ -1,11 +1,17 @@
 #pragma once
 
+#include <stdexcept>
 #include <tuple>
 
 namespace dynamo::testing {
 
 inline std::uint64_t Simulator::attach(const std::string& name, ReceiveHandler handler) {
   Endpoint& e = endpoints_[name];
+  if (e.up) {
+    throw std::logic_error("dynamo::testing::Simulator: two live endpoints named \"" + name +
+                           "\"; an endpoint's name is its address (SimCluster::make_client "
+                           "gives each client its own)");
+  }
   ++e.incarnation;
   e.up = true;
   e.handler = std::move(handler);
