@@ -56,6 +56,8 @@ TEST_CASE("a read tally reaches its quorum once R asked replicas answer, each on
   const History h;
   ReadTally tally = asking(2, {"a", "b", "c"});
   CHECK_FALSE(tally.record("z", h.v1));  // never asked
+  CHECK_FALSE(tally.has_asked("z"));
+  CHECK(tally.has_asked("c"));
   REQUIRE(tally.record("a", h.v1));
   CHECK_FALSE(tally.record("a", h.v1));  // a duplicated reply counts once
   CHECK_FALSE(tally.reached());

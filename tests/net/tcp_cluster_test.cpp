@@ -14,6 +14,7 @@
 #include "dynamo/transport/stream_instances.hpp"
 #include "dynamo/transport/tcp_transport.hpp"
 #include "net/net_support.hpp"
+#include "support/request_identity.hpp"
 
 using namespace dynamo;
 using namespace std::chrono_literals;
@@ -141,49 +142,17 @@ TEST_CASE("two clients of one name over TCP each get only their own answers",
   LoopbackCluster<> cluster;
   auto one = cluster.client();  // both call themselves "client", as two copies of a service
   auto two = cluster.client();
-  int done = 0;
-  std::vector<std::string> wrong;
-  for (int i = 0; i < 10; ++i) {
-    for (auto* client : {one.get(), two.get()}) {
-      const std::string key = (client == one.get() ? "one-" : "two-") + std::to_string(i);
-      client->async_put(key, {}, "value of " + key, [&, client, key](std::error_code ec, WriteResult) {
-        if (ec) wrong.push_back("put " + key + ": " + ec.message());
-        client->async_get(key, [&, key](std::error_code read_ec, GetResult r) {
-          ++done;
-          if (read_ec) return wrong.push_back("get " + key + ": " + read_ec.message());
-          if (r.values != std::vector<Value>{"value of " + key}) {
-            wrong.push_back("get " + key + " returned " +
-                            (r.values.empty() ? std::string("nothing") : r.values.front()));
-          }
-        });
-      });
-    }
-  }
-  REQUIRE(test::run_until(cluster.io, [&] { return done == 20; }, 30s));
-  INFO(::Catch::Detail::stringify(wrong));
-  CHECK(wrong.empty());
+  const auto crossed = test::own_keys_at_once(*one, *two, 10);
+  REQUIRE(test::run_until(cluster.io, [&] { return crossed->reads_done == 20; }, 30s));
+  INFO(::Catch::Detail::stringify(crossed->wrong));
+  CHECK(crossed->wrong.empty());
 }
 
-namespace {
-
-// Throws on a value "boom", as a host's merge code might on data it does not expect; keeps
-// siblings otherwise, under KeepSiblings' name so it can talk to any node.
-struct ThrowingResolver {
-  static constexpr std::string_view name() { return KeepSiblings::name(); }
-  std::vector<Value> resolve(std::span<const Versioned> versions) const {
-    for (const Versioned& v : versions) {
-      if (v.value == "boom") throw std::runtime_error("cannot merge boom");
-    }
-    return KeepSiblings{}.resolve(versions);
-  }
-};
-
-}  // namespace
 
 TEST_CASE("a resolver that throws fails its read, and the node's connections go on",
           "[net][cluster][resolver]") {
   std::vector<std::string> logged;
-  LoopbackCluster<ThrowingResolver> cluster([&](std::string_view line) { logged.emplace_back(line); });
+  LoopbackCluster<test::ThrowingResolver> cluster([&](std::string_view line) { logged.emplace_back(line); });
   auto client = cluster.client();
   auto& node = *cluster.nodes.at("a");
   const WriteOptions all{3, false};

@@ -13,6 +13,7 @@
 
 #include "dynamo/wire/frame.hpp"
 #include "sim/sim_support.hpp"
+#include "support/request_identity.hpp"
 
 using namespace dynamo;
 using namespace std::chrono_literals;
@@ -77,28 +78,10 @@ TEST_CASE("two clients of one name, interleaving, each get only their own answer
   auto two = cluster.make_client("svc");
   CHECK(one->core().identity() != two->core().identity());
   CHECK(one->core().identity().rfind("svc#", 0) == 0);
-  // Both write and read their own keys at once, so their requests interleave at every node.
-  int done = 0;
-  std::vector<std::string> wrong;
-  for (int i = 0; i < 10; ++i) {
-    for (auto* client : {one.get(), two.get()}) {
-      const std::string key = (client == one.get() ? "one-" : "two-") + std::to_string(i);
-      client->async_put(key, {}, "value of " + key, [&, client, key](std::error_code ec, WriteResult) {
-        if (ec) wrong.push_back("put " + key + ": " + ec.message());
-        client->async_get(key, [&, key](std::error_code read_ec, GetResult r) {
-          ++done;
-          if (read_ec) return wrong.push_back("get " + key + ": " + read_ec.message());
-          if (r.values != std::vector<Value>{"value of " + key}) {
-            wrong.push_back("get " + key + " returned " +
-                            (r.values.empty() ? std::string("nothing") : r.values.front()));
-          }
-        });
-      });
-    }
-  }
-  REQUIRE(sim.run_until([&] { return done == 20; }, 30s));
-  INFO(::Catch::Detail::stringify(wrong));
-  CHECK(wrong.empty());
+  const auto crossed = test::own_keys_at_once(*one, *two, 10);
+  REQUIRE(sim.run_until([&] { return crossed->reads_done == 20; }, 30s));
+  INFO(::Catch::Detail::stringify(crossed->wrong));
+  CHECK(crossed->wrong.empty());
   CHECK(one->core().unmatched_replies() == 0);
   CHECK(two->core().unmatched_replies() == 0);
 }
@@ -212,21 +195,6 @@ TEST_CASE("a context read for another key is refused, and nothing is written",
   CHECK(test::get(sim, *client, "k2").result.values == std::vector<Value>{"43"});
 }
 
-namespace {
-
-// Throws on a value "boom"; otherwise keeps siblings. Its name matches KeepSiblings' so the
-// nodes (plain KeepSiblings) accept the clients that use it.
-struct ThrowingResolver {
-  static constexpr std::string_view name() { return KeepSiblings::name(); }
-  std::vector<Value> resolve(std::span<const Versioned> versions) const {
-    for (const Versioned& v : versions) {
-      if (v.value == "boom") throw std::runtime_error("cannot merge boom");
-    }
-    return KeepSiblings{}.resolve(versions);
-  }
-};
-
-}  // namespace
 
 TEST_CASE("a resolver that throws fails that read alone, with a clear error and a log line",
           "[sim][request][resolver]") {
@@ -234,7 +202,7 @@ TEST_CASE("a resolver that throws fails that read alone, with a clear error and 
   Config config = test::small_config(3, 2, 3);
   std::vector<std::string> logged;
   config.log = [&](std::string_view line) { logged.emplace_back(line); };
-  SimCluster<ThrowingResolver> cluster(sim, {"a", "b", "c"}, config);
+  SimCluster<test::ThrowingResolver> cluster(sim, {"a", "b", "c"}, config);
   auto client = cluster.make_client("client", [&](ClientConfig& c) { c.log = config.log; });
   REQUIRE_FALSE(test::put(sim, *client, "bad", {}, "boom").ec);
   REQUIRE_FALSE(test::put(sim, *client, "good", {}, "fine").ec);

@@ -83,14 +83,13 @@ class ClientCore {
   struct ReadTarget {
     std::string node;
     bool primary = false;  // a home replica (strict reads ask only these)
-    bool asked = false;
   };
   struct ReadOp {
     Key key;
     ReadOptions options;
     std::uint64_t epoch = 0;  // of the ring the targets came from
     std::vector<ReadTarget> targets;
-    detail::ReadTally tally;  // of the targets asked
+    detail::ReadTally tally;  // of the targets asked so far
     GetCallback done;  // empty once answered; the op then waits for stragglers to repair them
     TimerId deadline = 0;
     TimerId speculation = 0;
@@ -99,7 +98,7 @@ class ClientCore {
 
   void coordinate_read(Key key, ReadOptions options, GetCallback done);
   std::vector<ReadTarget> read_targets(std::string_view key, bool strict) const;
-  void ask(std::uint64_t id, ReadTarget& target);
+  void ask(std::uint64_t id, const ReadTarget& target);
   void speculate(std::uint64_t id);
   void on_replica_read_reply(const std::string& from, wire::ReplicaReadReply reply);
   void answer_read(ReadOp& op, std::error_code ec);

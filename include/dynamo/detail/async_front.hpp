@@ -107,7 +107,7 @@ class AsyncFront {
   // unwinds through the protocol core or the transport that delivered the last reply.
   GetResult resolve(const Key& key, Siblings siblings, QuorumReport report, std::error_code& ec) {
     GetResult result{{}, Context(siblings.clock(), key), {}, report};
-    std::string failure;
+    std::optional<std::string> failure;
     try {
       result.values = resolver_.resolve(siblings.versions());
     } catch (const std::exception& e) {
@@ -116,10 +116,10 @@ class AsyncFront {
       failure = "an exception not derived from std::exception";
     }
     result.siblings = std::move(siblings);
-    if (failure.empty()) return result;
+    if (!failure) return result;
     if (const auto& log = core_.config().log) {
       log("the conflict resolver " + std::string(R::name()) + " threw on key \"" + key +
-          "\": " + failure + "; that read fails with resolver_failed");
+          "\": " + *failure + "; that read fails with resolver_failed");
     }
     ec = make_error_code(errc::resolver_failed);
     return result;

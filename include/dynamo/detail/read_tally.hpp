@@ -27,6 +27,7 @@ class ReadTally {
   void asked(std::string node, bool primary) {
     replicas_.push_back(Replica{std::move(node), primary});
   }
+  bool has_asked(std::string_view node) const { return find(node) != replicas_.end(); }
   // Whether `node` was asked and has not answered yet.
   bool awaits(std::string_view node) const {
     const auto it = find(node);

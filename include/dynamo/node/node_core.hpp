@@ -157,7 +157,7 @@ class NodeCore {
   };
   struct ForwardOp {
     std::string target;
-    wire::MessageType answer;  // the reply type the forwarded request asks for
+    wire::MessageType answer = wire::MessageType::error;  // the reply type the request asks for
     std::function<void(const wire::Status&, const wire::Message*)> on_reply;
     TimerId timer = 0;
   };

@@ -22,7 +22,7 @@ auto ClientCore<T>::read_targets(std::string_view key, bool strict) const
   for (std::size_t i = 0; i < preference.size() && targets.size() < n; ++i) {
     const bool primary = i < n;
     if (strict && !primary) break;
-    ReadTarget target{ring_->member(preference[i]).name, primary, false};
+    ReadTarget target{ring_->member(preference[i]).name, primary};
     if (health_.is_suspected(target.node, transport_.now())) {
       if (primary) suspected.push_back(std::move(target));
     } else {
@@ -67,8 +67,7 @@ void ClientCore<T>::coordinate_read(Key key, ReadOptions options, GetCallback do
 }
 
 template <Transport T>
-void ClientCore<T>::ask(std::uint64_t id, ReadTarget& target) {
-  target.asked = true;
+void ClientCore<T>::ask(std::uint64_t id, const ReadTarget& target) {
   ReadOp& op = reads_.at(id);
   op.tally.asked(target.node, target.primary);
   send(target.node, wire::ReplicaRead{id, op.key, op.epoch});
@@ -83,8 +82,8 @@ void ClientCore<T>::speculate(std::uint64_t id) {
   if (it == reads_.end() || !it->second.done) return;
   it->second.tally.for_each_silent(
       [&](const std::string& node) { health_.timed_out(node, transport_.now()); });
-  for (ReadTarget& target : it->second.targets) {
-    if (!target.asked) ask(id, target);
+  for (const ReadTarget& target : it->second.targets) {
+    if (!it->second.tally.has_asked(target.node)) ask(id, target);
   }
 }
 
