@@ -9,7 +9,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
-#include <map>
+#include <algorithm>
+#include <vector>
 #include <sstream>
 
 #include "sim/sim_support.hpp"
@@ -58,6 +59,26 @@ std::uint64_t env_or(const char* name, std::uint64_t fallback) {
   return value ? std::strtoull(value, nullptr, 10) : fallback;
 }
 
+// The seeds each test runs: DYNAMO_SIM_SEEDS / 100 of them (10 by default, at least 1) from
+// DYNAMO_SIM_FIRST_SEED, so a run with ten times the scenario seeds runs ten times these too.
+std::vector<std::uint64_t> seeds() {
+  const std::uint64_t first = env_or("DYNAMO_SIM_FIRST_SEED", 1);
+  const std::uint64_t count = std::max<std::uint64_t>(1, env_or("DYNAMO_SIM_SEEDS", 1000) / 100);
+  std::vector<std::uint64_t> out;
+  for (std::uint64_t seed = first; seed < first + count; ++seed) out.push_back(seed);
+  return out;
+}
+
+// A small cluster's config for watching transfers: frequent gossip, `batch` keys a chunk, and
+// no anti-entropy, so that only writes and transfers can place a copy.
+Config transfer_config(std::uint32_t r, std::uint32_t w, std::uint32_t batch) {
+  Config config = test::small_config(3, r, w);
+  config.gossip_interval = 200ms;
+  config.transfer_batch_keys = batch;
+  config.anti_entropy = false;
+  return config;
+}
+
 // Every acknowledged key whose copies are not exactly its home replicas in the settled ring:
 // "key: held by a c d, home a c e".
 std::vector<std::string> misplaced_copies(SimCluster<>& cluster, const std::vector<Key>& keys) {
@@ -90,15 +111,11 @@ bool write_through_change(Simulator& sim, SimCluster<>& cluster, std::chrono::mi
 
 TEST_CASE("after joins and a leave under writes, every acknowledged key has exactly N copies",
           "[sim][membership][copies]") {
-  const std::uint64_t first = env_or("DYNAMO_SIM_FIRST_SEED", 1);
-  const std::uint64_t seeds = std::max<std::uint64_t>(1, env_or("DYNAMO_SIM_SEEDS", 1000) / 100);
-  for (std::uint64_t seed = first; seed < first + seeds; ++seed) {
+  for (const std::uint64_t seed : seeds()) {
     CAPTURE(seed);
     Simulator sim(seed);
-    Config config = test::small_config(3, 2, 2);
-    config.gossip_interval = 200ms;
-    config.transfer_batch_keys = 16;  // many chunks, so writes interleave with the transfers
-    config.anti_entropy = false;      // the write path and the transfers alone must place copies
+    // Many chunks, so that writes interleave with the transfers.
+    const Config config = transfer_config(2, 2, 16);
     SimCluster<> cluster(sim, {"a", "b", "c"}, config);
     auto client = cluster.make_client("client", 1s);
     FreshKeyWriter writer(sim, *client, 8);
@@ -143,15 +160,10 @@ TEST_CASE("a fetch restarted at the same source takes no late chunk of its earli
   // same source again from the first slice, while answers to its earlier requests still arrive
   // (a few hundred per seed, each dropped: every slice is asked under an id of its own). The
   // joiner must still end up with every key of its partitions, and its source drop only those.
-  const std::uint64_t first = env_or("DYNAMO_SIM_FIRST_SEED", 1);
-  const std::uint64_t seeds = std::max<std::uint64_t>(1, env_or("DYNAMO_SIM_SEEDS", 1000) / 100);
-  for (std::uint64_t seed = first; seed < first + seeds; ++seed) {
+  for (const std::uint64_t seed : seeds()) {
     CAPTURE(seed);
     Simulator sim(seed);
-    Config config = test::small_config(3, 1, 1);
-    config.gossip_interval = 200ms;
-    config.transfer_batch_keys = 4;
-    config.anti_entropy = false;
+    Config config = transfer_config(1, 1, 4);
     config.phi_acceptable_pause = 3s;  // slow answers are not failures here
     SimCluster<> cluster(sim, {"a", "b", "c"}, config);
     auto client = cluster.make_client("client");
