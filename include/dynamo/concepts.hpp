@@ -135,6 +135,17 @@ concept PeerDirectory = requires(T& t, std::string name, std::string address) {
   { t.add_peer(std::move(name), std::move(address)) } -> std::same_as<void>;
 };
 
+// A transport that can tell that frames for a peer were dropped because the peer could not be
+// reached (a refused or failed dial, a connection that broke, a peer it is backing off from)
+// reports it: handler(peer) runs on the executor, never from inside send(). A hint, not a
+// verdict: the peer may be back a moment later. The core uses it to try another node at once
+// instead of waiting out a timeout. Optional: without it, timeouts alone pass a peer over.
+using UnreachableHandler = std::function<void(std::string_view peer)>;
+template <class T>
+concept ReportsUnreachable = requires(T& t, UnreachableHandler handler) {
+  { t.on_unreachable(std::move(handler)) } -> std::same_as<void>;
+};
+
 // ConflictResolver turns the siblings of a read into the values handed to the caller.
 //
 //   R::name()                   A stable name. Peers compare names at handshake, as LevelDB

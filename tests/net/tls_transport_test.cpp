@@ -49,7 +49,7 @@ struct TlsEndpoint {
     StreamTransportConfig c;
     c.name = name;
     c.listen = "127.0.0.1:0";
-    c.connect_timeout = 2s;
+    c.handshake_timeout = 2s;
     return c;
   }
 };

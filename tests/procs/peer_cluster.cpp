@@ -1,5 +1,6 @@
 #include "procs/peer_cluster.hpp"
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -88,6 +89,13 @@ std::map<std::string, std::string> PeerCluster::addresses() const {
   std::map<std::string, std::string> map;
   for (const std::string& name : names_) map[name] = address_of(name);
   return map;
+}
+
+void PeerCluster::signal(const std::string& name, int signal) {
+  const auto it = processes_.find(name);
+  if (it == processes_.end() || ::kill(it->second->pid(), signal) != 0) {
+    throw std::runtime_error("cannot signal peer " + name + ": it is not running");
+  }
 }
 
 bool PeerCluster::running(const std::string& name) {

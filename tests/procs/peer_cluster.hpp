@@ -33,6 +33,12 @@ class PeerCluster {
   // plus `extra_args` (e.g. --join).
   void add_spare(const std::string& name, std::vector<std::string> extra_args = {});
 
+  // Runs `name` on this loopback address (e.g. "127.0.0.11") instead of 127.0.0.1, before it
+  // starts: a peer with an address of its own can be cut off by a firewall rule.
+  void set_host(const std::string& name, std::string host) { hosts_[name] = std::move(host); }
+  // Sends `signal` to the running peer (SIGSTOP pauses it, SIGCONT resumes it).
+  void signal(const std::string& name, int signal);
+
   // Runs `name` over TLS with these files (before it starts).
   void set_tls(const std::string& name, TlsConfig tls) { tls_[name] = std::move(tls); }
 
@@ -53,7 +59,9 @@ class PeerCluster {
   std::map<std::string, std::string> addresses() const;
   // "127.0.0.1:port" of any peer, spare or founder.
   std::string address_of(const std::string& name) const {
-    return "127.0.0.1:" + std::to_string(ports_.at(name));
+    const auto host = hosts_.find(name);
+    return (host == hosts_.end() ? std::string("127.0.0.1") : host->second) + ":" +
+           std::to_string(ports_.at(name));
   }
   const std::filesystem::path& dir() const { return dir_; }
   // Where the peer keeps its LogStorage (kept across restarts).
@@ -68,6 +76,7 @@ class PeerCluster {
   std::filesystem::path dir_;
   std::map<std::string, std::uint16_t> ports_;
   std::map<std::string, TlsConfig> tls_;
+  std::map<std::string, std::string> hosts_;
   std::map<std::string, int> starts_;
   std::map<std::string, std::unique_ptr<PeerProcess>> processes_;
 };

@@ -99,8 +99,9 @@ TEST_CASE("a client takes only the reply of the right node, kind and id",
   SimCluster<>::ClientType client(sim.executor(), cc, testing::SimTransport(sim, "client"));
   std::optional<std::error_code> result;
   client.async_put("k", {}, "v", [&](std::error_code ec, WriteResult) { result = ec; });
-  sim.run_for(100ms);
-  const auto* put = seed.first<wire::ClientPut>();  // no ring yet: the seed coordinates
+  // The seed never answers for the ring: once the wait for one is over, the put goes to it.
+  sim.run_for(cc.attempt_timeout + 100ms);
+  const auto* put = seed.first<wire::ClientPut>();
   REQUIRE(put);
   const std::uint64_t id = put->request_id;
   const wire::Status ok{};

@@ -27,10 +27,22 @@ enum class ReadCoordination {
 struct ClientConfig {
   std::string cluster = "dynamo";   // must match the nodes'
   std::string name;                 // this client's address as the transport knows it
-  std::vector<std::string> seeds;   // nodes to ask for the ring, and to use until it is known
+  // Nodes to ask for the ring (all at once, until one answers), and to send requests to, in
+  // turn, while none has answered.
+  std::vector<std::string> seeds;
   ring::RingParams ring;            // must match the nodes'
-  std::chrono::milliseconds request_timeout{3000};  // per attempt at one coordinator
-  std::chrono::milliseconds suspect_period{2000};   // a coordinator that timed out is tried last
+  // A request's whole budget: its callback runs by then, with errc::timeout if no node it asked
+  // answered.
+  std::chrono::milliseconds request_timeout{3000};
+  // A node that has not answered a request within this is passed over: the request goes to the
+  // next candidate (the next home replica of the key, or the next seed while the ring is
+  // unknown), and an answer from any node asked still completes it. A node the transport
+  // reports unreachable (a refused dial, a broken connection) is passed over at once. Requests
+  // made before the first ring arrives wait for it up to this long, then go to the seeds.
+  // Set it above the nodes' own request_timeout: a write passed over while its coordinator was
+  // merely slow may be applied by both coordinators, as two siblings of the same value.
+  std::chrono::milliseconds attempt_timeout{1500};
+  std::chrono::milliseconds suspect_period{2000};   // a node passed over is tried last meanwhile
   // How often the client asks for the ring again, so it follows nodes joining and leaving (it
   // also asks at once when a request times out).
   std::chrono::milliseconds ring_refresh_interval{5000};
@@ -52,6 +64,7 @@ inline void validate(const ClientConfig& config) {
   if (config.cluster.empty()) reject("cluster is empty");
   if (config.seeds.empty()) reject("seeds is empty");
   if (config.request_timeout.count() <= 0) reject("request_timeout must be positive");
+  if (config.attempt_timeout.count() <= 0) reject("attempt_timeout must be positive");
   if (config.suspect_period.count() <= 0) reject("suspect_period must be positive");
   if (config.ring_refresh_interval.count() <= 0) reject("ring_refresh_interval must be positive");
   if (config.read_speculation_delay.count() <= 0) reject("read_speculation_delay must be positive");

@@ -1,12 +1,13 @@
 #pragma once
 // ClientCore: the partition-aware client protocol without I/O of its own. It learns the ring
-// from a seed. Reads it coordinates itself by default (ReadCoordination::client, the paper's
-// section 6.4): it asks R of the key's replicas, asks the others too if they are slow, merges
-// the answers and repairs stale replicas. Writes, and reads with ReadCoordination::node, go
-// straight to a home replica of the key, which coordinates them, so they take one hop. A
-// node-coordinated read that times out is retried at the next node of the preference list; a
-// write is not, since the first coordinator may have applied it: the caller sees errc::timeout
-// and decides. A coordinator's own answer, errors included, is passed on as it is.
+// from its seeds, asking all of them at once, and routes by it. Reads it coordinates itself by
+// default (ReadCoordination::client, the paper's section 6.4): it asks R of the key's replicas,
+// asks the others too if they are slow, merges the answers and repairs stale replicas. Writes,
+// and reads with ReadCoordination::node, go straight to a home replica of the key, which
+// coordinates them, so they take one hop. A node that does not answer within attempt_timeout,
+// or that the transport reports unreachable, is passed over for the next candidate (the key's
+// next home replica, or the next seed while no ring is known); the request ends at
+// request_timeout. A coordinator's own answer, errors included, is passed on as it is.
 //
 // Thread safety: none; the Client front calls it from one executor.
 
@@ -69,14 +70,19 @@ class ClientCore {
   }
 
  private:
+  // A request a node coordinates. Routed (given its candidates) once the first ring arrives or
+  // the wait for one is over; candidates[0, attempt] have been asked, and any of them may answer.
   struct Request {
     wire::Message message;  // with request_id set
+    Key routing_key;
     std::vector<std::string> candidates;
     std::size_t attempt = 0;
     bool is_read = false;
     GetCallback on_get;
     WriteCallback on_write;
-    TimerId timer = 0;
+    TimerId pass_over = 0;  // moves on from the candidate asked last
+    TimerId deadline = 0;   // request_timeout after submission
+    bool asked(std::string_view node) const;
   };
 
   // A replica a client-coordinated read may ask: the first N reachable of the preference list.
@@ -109,8 +115,12 @@ class ClientCore {
   std::vector<std::string> candidates_for(std::string_view key) const;
   void submit(wire::Message message, bool is_read, std::string_view key, GetCallback on_get,
               WriteCallback on_write);
+  void route(std::uint64_t id);
+  void end_ring_wait();
   void attempt(std::uint64_t id);
-  void on_timeout(std::uint64_t id);
+  void pass_over(std::uint64_t id);
+  void on_unreachable(std::string_view node);
+  void expire(std::uint64_t id);
   void complete(std::uint64_t id, std::error_code ec, Siblings siblings,
                 const wire::Status& status);
   void on_frame(std::string_view from, std::string_view bytes);
@@ -119,6 +129,7 @@ class ClientCore {
   void take_ring(wire::RingReply reply);
   std::vector<std::string> ring_sources() const;
   void attempt_change(std::uint64_t id);
+  void pass_over_change(std::uint64_t id);
   void send(const std::string& to, const wire::Message& message);
   void send_hello(const std::string& to);
   void unmatched() { ++unmatched_replies_; }
@@ -156,6 +167,10 @@ class ClientCore {
   std::uint64_t unmatched_replies_ = 0;
   std::size_t next_seed_ = 0;
   TimerId ring_timer_ = 0;
+  // Until the first ring arrives (or attempt_timeout passes without one), requests wait here.
+  bool ring_wait_over_ = false;
+  TimerId ring_wait_timer_ = 0;
+  std::vector<std::uint64_t> awaiting_ring_;
   std::optional<std::chrono::milliseconds> last_ring_request_;
 };
 

@@ -158,7 +158,11 @@ class NodeCore {
   struct ForwardOp {
     std::string target;
     wire::MessageType answer = wire::MessageType::error;  // the reply type the request asks for
+    wire::Message request;  // kept so it can be sent on elsewhere
     std::function<void(const wire::Status&, const wire::Message*)> on_reply;
+    // Takes the request on when the target did not answer in time or could not be reached (to
+    // the key's next home replica, or this node); empty: the request fails with a timeout.
+    std::function<void(wire::Message)> reroute;
     TimerId timer = 0;
   };
   struct ReplayOp {
@@ -178,7 +182,8 @@ class NodeCore {
   Plan plan_for(std::string_view key) const;
   void add_pending_targets(Plan& plan) const;
   bool coordinates(std::string_view key) const;
-  std::optional<std::string> forward_target(std::string_view key) const;
+  std::optional<std::string> forward_target(std::string_view key,
+                                            const std::set<std::string>& tried) const;
   void coordinate_get(Key key, ReadOptions options, GetCallback done);
   void coordinate_write(Key key, VectorClock context, std::optional<Value> value,
                         WriteOptions options, WriteCallback done);
@@ -191,12 +196,16 @@ class NodeCore {
   void finish_write(std::uint64_t id);
   template <class Reply>
   void forward_for_siblings(const std::string& target, wire::Message request,
-                            SiblingsCallback done);
+                            SiblingsCallback done, std::function<void(wire::Message)> reroute);
   void forward(const std::string& target, wire::Message request,
-               std::function<void(const wire::Status&, const wire::Message*)> on_reply);
-  void route_get(Key key, ReadOptions options, GetCallback done);
+               std::function<void(const wire::Status&, const wire::Message*)> on_reply,
+               std::function<void(wire::Message)> reroute = {});
+  void forward_failed(std::uint64_t id, bool silent);
+  void on_unreachable(std::string_view peer);
+  void route_get(Key key, ReadOptions options, GetCallback done,
+                 std::set<std::string> tried = {});
   void route_write(Key key, VectorClock context, std::optional<Value> value, WriteOptions options,
-                   WriteCallback done);
+                   WriteCallback done, std::set<std::string> tried = {});
 
   // replica.ipp
   void on_frame(std::string_view from, std::string_view bytes);

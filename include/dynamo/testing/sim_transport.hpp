@@ -26,6 +26,8 @@ class SimTransport {
 
   void send(std::string_view peer, std::string frame) { sim_->send(name_, peer, std::move(frame)); }
   void on_receive(ReceiveHandler handler) { incarnation_ = sim_->attach(name_, std::move(handler)); }
+  // Call after on_receive: reports frames sent to a crashed endpoint (Simulator::on_unreachable).
+  void on_unreachable(UnreachableHandler handler) { sim_->on_unreachable(name_, std::move(handler)); }
   TimerId schedule(std::chrono::milliseconds delay, std::function<void()> task) {
     return sim_->schedule(name_, delay, std::move(task));
   }
@@ -43,5 +45,6 @@ class SimTransport {
 };
 
 static_assert(Transport<SimTransport>);
+static_assert(ReportsUnreachable<SimTransport>);
 
 }  // namespace dynamo::testing

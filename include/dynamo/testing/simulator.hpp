@@ -103,6 +103,10 @@ class Simulator {
   // one throws std::logic_error (it would silently take the first one's messages).
   std::uint64_t attach(const std::string& name, ReceiveHandler handler);
   void detach(const std::string& name, std::uint64_t incarnation);
+  // Installs the live endpoint's report of peers that refused it: a frame sent to a crashed
+  // endpoint (not to one cut off by a partition, whose frames vanish) comes back as
+  // handler(peer) one network latency later, as a refused connection does over TCP.
+  void on_unreachable(const std::string& name, UnreachableHandler handler);
   void send(const std::string& from, std::string_view to, std::string frame);
   TimerId schedule(const std::string& owner, milliseconds delay, std::function<void()> task);
   void cancel(TimerId id) { cancelled_.insert(id); }
@@ -140,6 +144,7 @@ class Simulator {
     std::uint64_t incarnation = 0;
     bool up = false;
     ReceiveHandler handler;
+    UnreachableHandler on_unreachable;
     milliseconds skew{0};
   };
   struct Event {
@@ -150,6 +155,8 @@ class Simulator {
   };
 
   void push(milliseconds at, std::function<void()> run);
+  milliseconds latency();
+  void refuse(const std::string& from, const std::string& to);
   void deliver(const std::string& from, const std::string& to, std::uint64_t incarnation,
                std::uint64_t send_seq, const std::string& frame);
   void mix(std::string_view bytes);

@@ -1,8 +1,10 @@
 #pragma once
 // TcpTransport: the Transport for real networks, on standalone Asio. One connection per peer
-// (dialed on first send, redialed with exponential backoff and jitter), frames written in
-// batches, a bounded send queue per peer (beyond it sends fail fast, and the node's timeouts
-// treat the peer as slow), connect and idle timeouts, and a cap on accepted connections.
+// (dialed on first send, redialed with exponential backoff and jitter, capped low so a peer is
+// used again soon after it comes back), frames written in batches, a bounded send queue per
+// peer (beyond it sends fail fast, and the node's timeouts treat the peer as slow), connect,
+// stall and idle timeouts, a report to the owner when a peer cannot be reached, and a cap on
+// accepted connections.
 // Garbage, truncated or oversized frames close the offending connection and are counted in
 // stats(); nothing else is disturbed.
 //
@@ -62,6 +64,8 @@ class BasicStreamTransport {
 
   void send(std::string_view peer, std::string frame) { state_->send(peer, std::move(frame)); }
   void on_receive(ReceiveHandler handler) { state_->on_receive(std::move(handler)); }
+  // Reports a peer whose frames were dropped because it could not be reached (concepts.hpp).
+  void on_unreachable(UnreachableHandler handler) { state_->on_unreachable(std::move(handler)); }
   TimerId schedule(std::chrono::milliseconds delay, std::function<void()> task) {
     return state_->schedule(delay, std::move(task));
   }
@@ -97,5 +101,6 @@ class BasicStreamTransport {
 
 using TcpTransport = detail::BasicStreamTransport<detail::PlainStreamTraits>;
 static_assert(Transport<TcpTransport>);
+static_assert(ReportsUnreachable<TcpTransport>);
 
 }  // namespace dynamo

@@ -54,6 +54,7 @@ class TlsTransport {
 
   void send(std::string_view peer, std::string frame) { stream_.send(peer, std::move(frame)); }
   void on_receive(ReceiveHandler handler) { stream_.on_receive(std::move(handler)); }
+  void on_unreachable(UnreachableHandler handler) { stream_.on_unreachable(std::move(handler)); }
   TimerId schedule(std::chrono::milliseconds delay, std::function<void()> task) {
     return stream_.schedule(delay, std::move(task));
   }
@@ -76,5 +77,6 @@ class TlsTransport {
 };
 
 static_assert(Transport<TlsTransport>);
+static_assert(ReportsUnreachable<TlsTransport>);
 
 }  // namespace dynamo

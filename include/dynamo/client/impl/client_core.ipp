@@ -1,6 +1,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cassert>
+#include <utility>
 
 namespace dynamo {
 
@@ -28,12 +30,17 @@ ClientCore<T>::ClientCore(ClientConfig config, std::string resolver_name, T tran
   transport_.on_receive([this](std::string_view from, std::string_view frame) {
     on_frame(from, frame);
   });
+  if constexpr (ReportsUnreachable<T>) {
+    transport_.on_unreachable([this](std::string_view node) { on_unreachable(node); });
+  }
   ask_for_ring();
+  ring_wait_timer_ = transport_.schedule(config_.attempt_timeout, [this] { end_ring_wait(); });
 }
 
 template <Transport T>
 ClientCore<T>::~ClientCore() {
   transport_.cancel(ring_timer_);
+  transport_.cancel(ring_wait_timer_);
   for (auto& [id, change] : changes_) {
     transport_.cancel(change.timer);
     change.done(make_error_code(errc::shutdown), {});
@@ -48,20 +55,38 @@ ClientCore<T>::~ClientCore() {
     if (read.done) read.done(make_error_code(errc::shutdown), {}, {});
   }
   for (auto& [id, request] : requests_) {
-    transport_.cancel(request.timer);
+    transport_.cancel(request.pass_over);
+    transport_.cancel(request.deadline);
     const auto ec = make_error_code(errc::shutdown);
     if (request.on_get) request.on_get(ec, {}, {});
     if (request.on_write) request.on_write(ec, {}, {});
   }
 }
 
-// Asks for the ring until one answers (requests meanwhile go to the seeds, which forward them),
-// then again every ring_refresh_interval, to follow joins and leaves.
+// Asks every seed for the ring, every attempt_timeout, until one answers (so a seed that is
+// down, paused or cut off costs nothing), then one member at a time every
+// ring_refresh_interval, to follow joins and leaves.
 template <Transport T>
 void ClientCore<T>::ask_for_ring() {
-  refresh_ring();
-  ring_timer_ = transport_.schedule(ring_ ? config_.ring_refresh_interval : config_.request_timeout,
+  if (ring_) {
+    refresh_ring();
+  } else {
+    for (const std::string& seed : config_.seeds) send(seed, wire::RingRequest{++last_id_});
+  }
+  ring_timer_ = transport_.schedule(ring_ ? config_.ring_refresh_interval : config_.attempt_timeout,
                                     [this] { ask_for_ring(); });
+}
+
+// The first ring arrived, or attempt_timeout passed without one: requests waiting for it are
+// routed (by the ring, or else to the seeds in turn).
+template <Transport T>
+void ClientCore<T>::end_ring_wait() {
+  if (ring_wait_over_) return;
+  ring_wait_over_ = true;
+  transport_.cancel(ring_wait_timer_);
+  for (const std::uint64_t id : std::exchange(awaiting_ring_, {})) {
+    if (requests_.contains(id)) route(id);
+  }
 }
 
 // At most one request for the ring per quarter of a request timeout, however many requests
@@ -104,6 +129,7 @@ void ClientCore<T>::take_ring(wire::RingReply reply) {
     for (const wire::MemberAddress& a : reply.addresses) transport_.add_peer(a.name, a.address);
   }
   ring_document_ = std::move(reply);
+  end_ring_wait();
 }
 
 template <Transport T>
@@ -121,16 +147,21 @@ void ClientCore<T>::change_membership(membership::ChangeRequest request, ChangeC
 template <Transport T>
 void ClientCore<T>::attempt_change(std::uint64_t id) {
   ChangeOp& op = changes_.at(id);
-  op.timer = transport_.schedule(config_.request_timeout, [this, id] {
-    const auto it = changes_.find(id);
-    if (it == changes_.end()) return;
-    health_.timed_out(it->second.candidates[it->second.attempt], transport_.now());
-    if (++it->second.attempt < it->second.candidates.size()) return attempt_change(id);
-    auto finish = std::move(it->second.done);
-    changes_.erase(it);
-    finish(make_error_code(errc::timeout), {0, "no node answered"});
-  });
+  op.timer = transport_.schedule(config_.request_timeout, [this, id] { pass_over_change(id); });
   send(op.candidates[op.attempt], op.message);
+}
+
+// The node asked did not answer in time, or cannot be reached: ask the next, if any is left.
+template <Transport T>
+void ClientCore<T>::pass_over_change(std::uint64_t id) {
+  const auto it = changes_.find(id);
+  if (it == changes_.end()) return;
+  transport_.cancel(it->second.timer);
+  health_.timed_out(it->second.candidates[it->second.attempt], transport_.now());
+  if (++it->second.attempt < it->second.candidates.size()) return attempt_change(id);
+  auto finish = std::move(it->second.done);
+  changes_.erase(it);
+  finish(make_error_code(errc::timeout), {0, "no node answered"});
 }
 
 // Home replicas first, in preference order, then the fallbacks; suspected nodes go last.
@@ -198,6 +229,13 @@ void ClientCore<T>::status(const std::string& node, StatusCallback done) {
 }
 
 template <Transport T>
+bool ClientCore<T>::Request::asked(std::string_view node) const {
+  const std::size_t n = std::min(attempt + 1, candidates.size());
+  return std::find(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(n), node) !=
+         candidates.begin() + static_cast<std::ptrdiff_t>(n);
+}
+
+template <Transport T>
 void ClientCore<T>::submit(wire::Message message, bool is_read, std::string_view key,
                            GetCallback on_get, WriteCallback on_write) {
   const std::uint64_t id = ++last_id_;
@@ -209,32 +247,71 @@ void ClientCore<T>::submit(wire::Message message, bool is_read, std::string_view
   }
   Request& request = requests_[id];
   request.message = std::move(message);
-  request.candidates = candidates_for(key);
+  request.routing_key = Key(key);
   request.is_read = is_read;
   request.on_get = std::move(on_get);
   request.on_write = std::move(on_write);
+  request.deadline = transport_.schedule(config_.request_timeout, [this, id] { expire(id); });
+  if (ring_wait_over_) return route(id);
+  awaiting_ring_.push_back(id);
+}
+
+template <Transport T>
+void ClientCore<T>::route(std::uint64_t id) {
+  Request& request = requests_.at(id);
+  request.candidates = candidates_for(request.routing_key);
+  attempt(id);
+}
+
+// Asks the current candidate; once every candidate has been asked, the deadline decides.
+template <Transport T>
+void ClientCore<T>::attempt(std::uint64_t id) {
+  Request& request = requests_.at(id);
+  if (request.attempt >= request.candidates.size()) return;
+  request.pass_over = transport_.schedule(config_.attempt_timeout, [this, id] { pass_over(id); });
+  send(request.candidates[request.attempt], request.message);
+}
+
+// The candidate asked last did not answer in time, or cannot be reached: suspect it and ask
+// the next. A write may be applied twice this way (see ClientConfig::attempt_timeout).
+template <Transport T>
+void ClientCore<T>::pass_over(std::uint64_t id) {
+  const auto it = requests_.find(id);
+  if (it == requests_.end()) return;
+  Request& request = it->second;
+  assert(request.attempt < request.candidates.size());
+  transport_.cancel(request.pass_over);
+  health_.timed_out(request.candidates[request.attempt], transport_.now());
+  refresh_ring();  // the node may have left, or the ring moved the key
+  ++request.attempt;
   attempt(id);
 }
 
 template <Transport T>
-void ClientCore<T>::attempt(std::uint64_t id) {
-  Request& request = requests_.at(id);
-  const std::string& target = request.candidates[request.attempt];
-  request.timer = transport_.schedule(config_.request_timeout, [this, id] { on_timeout(id); });
-  send(target, request.message);
+void ClientCore<T>::on_unreachable(std::string_view node) {
+  std::vector<std::uint64_t> waiting_on_node;
+  for (const auto& [id, request] : requests_) {
+    if (request.attempt < request.candidates.size() && request.candidates[request.attempt] == node) {
+      waiting_on_node.push_back(id);
+    }
+  }
+  for (const std::uint64_t id : waiting_on_node) pass_over(id);
+  waiting_on_node.clear();
+  for (const auto& [id, change] : changes_) {
+    if (change.candidates[change.attempt] == node) waiting_on_node.push_back(id);
+  }
+  for (const std::uint64_t id : waiting_on_node) pass_over_change(id);
 }
 
 template <Transport T>
-void ClientCore<T>::on_timeout(std::uint64_t id) {
+void ClientCore<T>::expire(std::uint64_t id) {
   const auto it = requests_.find(id);
   if (it == requests_.end()) return;
-  Request& request = it->second;
-  health_.timed_out(request.candidates[request.attempt], transport_.now());
-  refresh_ring();  // the node may have left, or the ring moved the key
-  if (request.is_read && request.attempt + 1 < request.candidates.size()) {
-    ++request.attempt;
-    return attempt(id);
+  const Request& request = it->second;
+  if (request.attempt < request.candidates.size()) {
+    health_.timed_out(request.candidates[request.attempt], transport_.now());
   }
+  refresh_ring();
   complete(id, make_error_code(errc::timeout), {}, {});
 }
 
@@ -244,7 +321,9 @@ void ClientCore<T>::complete(std::uint64_t id, std::error_code ec, Siblings sibl
   const auto it = requests_.find(id);
   Request request = std::move(it->second);
   requests_.erase(it);
-  transport_.cancel(request.timer);
+  transport_.cancel(request.pass_over);
+  transport_.cancel(request.deadline);
+  std::erase(awaiting_ring_, id);
   const QuorumReport report{status.replied, status.required, false};
   if (request.on_get) return request.on_get(ec, std::move(siblings), report);
   request.on_write(ec, std::move(siblings), report);
@@ -302,14 +381,23 @@ void ClientCore<T>::on_frame(std::string_view from, std::string_view bytes) {
   } else {
     return;
   }
-  // The reply must come from the node asked, and answer the kind of request made: a write's
+  // The reply must come from a node asked, and answer the kind of request made: a write's
   // reply never completes a read, nor the other way round.
   const auto it = requests_.find(id);
-  if (it == requests_.end() || it->second.candidates[it->second.attempt] != peer ||
+  if (it == requests_.end() || !it->second.asked(peer) ||
       wire::reply_type_of(wire::message_type(it->second.message)) != wire::message_type(message)) {
     return unmatched();
   }
   const std::error_code ec = wire::to_error_code(*status);
+  // A coordinator that sees too few replicas wrote nothing, and another may see more (it may
+  // itself have just come back from a partition): ask the next candidate, if one is left.
+  Request& request = it->second;
+  if (ec == errc::unavailable && request.attempt + 1 < request.candidates.size() &&
+      request.candidates[request.attempt] == peer) {
+    transport_.cancel(request.pass_over);
+    ++request.attempt;
+    return attempt(id);
+  }
   if (auto* got = std::get_if<wire::ClientGetReply>(&message)) {
     complete(id, ec, std::move(got->siblings), *status);
   } else {

@@ -74,8 +74,8 @@ void ClientCore<T>::ask(std::uint64_t id, const ReadTarget& target) {
 }
 
 // R replicas have not all answered in time: ask the rest of the targets as well, and suspect
-// the slow ones until they answer (any message from them clears it), so that meanwhile writes,
-// which are not retried, go to a home replica that answers.
+// the slow ones until they answer (any message from them clears it), so that meanwhile writes
+// go first to a home replica that answers instead of waiting out an attempt_timeout.
 template <Transport T>
 void ClientCore<T>::speculate(std::uint64_t id) {
   const auto it = reads_.find(id);

@@ -87,13 +87,14 @@ bool NodeCore<S, T>::coordinates(std::string_view key) const {
   return false;
 }
 
-// The first reachable home replica of the key, or nullopt when none is (then this node
-// coordinates itself, as the sloppy quorum allows).
+// The first reachable home replica of the key not tried yet, or nullopt when none is left
+// (then this node coordinates itself, as the sloppy quorum allows).
 template <Storage S, Transport T>
-std::optional<std::string> NodeCore<S, T>::forward_target(std::string_view key) const {
+std::optional<std::string> NodeCore<S, T>::forward_target(std::string_view key,
+                                                          const std::set<std::string>& tried) const {
   for (ring::NodeIndex i : ring().primaries_for_key(key)) {
     const std::string& node = ring().member(i).name;
-    if (usable(node)) return node;
+    if (usable(node) && !tried.contains(node)) return node;
   }
   return std::nullopt;
 }
@@ -117,26 +118,40 @@ void NodeCore<S, T>::remove(Key key, const Context& context, WriteOptions option
   route_write(std::move(key), context.clock(), std::nullopt, options, std::move(done));
 }
 
+// Coordinates the get here, or forwards it to the key's first usable home replica not tried
+// yet; one that does not answer in time passes it on to the next (`tried` grows each time).
 template <Storage S, Transport T>
-void NodeCore<S, T>::route_get(Key key, ReadOptions options, GetCallback done) {
+void NodeCore<S, T>::route_get(Key key, ReadOptions options, GetCallback done,
+                               std::set<std::string> tried) {
   if (key.size() > config_.limits.max_key) return done(make_error_code(errc::too_large), {}, {});
-  const auto target = coordinates(key) ? std::nullopt : forward_target(key);
+  const auto target = coordinates(key) ? std::nullopt : forward_target(key, tried);
   if (!target) return coordinate_get(std::move(key), options, std::move(done));
+  tried.insert(*target);
   wire::ClientGet request{0, std::move(key), static_cast<std::uint8_t>(options.r), options.strict};
-  forward_for_siblings<wire::ClientGetReply>(*target, std::move(request), std::move(done));
+  const auto reroute = [this, done, tried = std::move(tried)](wire::Message m) {
+    auto& get = std::get<wire::ClientGet>(m);
+    route_get(std::move(get.key), ReadOptions{get.r, get.strict}, done, tried);
+  };
+  forward_for_siblings<wire::ClientGetReply>(*target, std::move(request), std::move(done),
+                                             reroute);
 }
 
+// As route_get, for puts and removes. A write passed on after its coordinator was only slow may
+// be applied by both, as two siblings of one value; forward_timeout exceeds request_timeout so
+// that a live coordinator has answered by then.
 template <Storage S, Transport T>
 void NodeCore<S, T>::route_write(Key key, VectorClock context, std::optional<Value> value,
-                                 WriteOptions options, WriteCallback done) {
+                                 WriteOptions options, WriteCallback done,
+                                 std::set<std::string> tried) {
   if (key.size() > config_.limits.max_key || (value && value->size() > config_.limits.max_value)) {
     return done(make_error_code(errc::too_large), {}, {});
   }
-  const auto target = coordinates(key) ? std::nullopt : forward_target(key);
+  const auto target = coordinates(key) ? std::nullopt : forward_target(key, tried);
   if (!target) {
     return coordinate_write(std::move(key), std::move(context), std::move(value), options,
                             std::move(done));
   }
+  tried.insert(*target);
   const std::string encoded = Context(std::move(context)).encode();
   const auto w = static_cast<std::uint8_t>(options.w);
   wire::Message request = value ? wire::Message(wire::ClientPut{0, std::move(key), encoded,
@@ -144,7 +159,24 @@ void NodeCore<S, T>::route_write(Key key, VectorClock context, std::optional<Val
                                                                 options.strict})
                                 : wire::Message(wire::ClientRemove{0, std::move(key), encoded, w,
                                                                    options.strict});
-  forward_for_siblings<wire::ClientWriteReply>(*target, std::move(request), std::move(done));
+  const auto reroute = [this, done, tried = std::move(tried)](wire::Message m) {
+    std::visit(
+        [&](auto& write) {
+          using M = std::decay_t<decltype(write)>;
+          if constexpr (std::is_same_v<M, wire::ClientPut> || std::is_same_v<M, wire::ClientRemove>) {
+            std::error_code ec;
+            const Context sent = Context::decode(write.context, ec);
+            assert(!ec);  // this node encoded it
+            std::optional<Value> written;
+            if constexpr (std::is_same_v<M, wire::ClientPut>) written = std::move(write.value);
+            route_write(std::move(write.key), sent.clock(), std::move(written),
+                        WriteOptions{write.w, write.strict}, done, tried);
+          }
+        },
+        m);
+  };
+  forward_for_siblings<wire::ClientWriteReply>(*target, std::move(request), std::move(done),
+                                               reroute);
 }
 
 // Forwards a client request and hands the coordinator's answer (a Reply carrying siblings) to
@@ -152,34 +184,61 @@ void NodeCore<S, T>::route_write(Key key, VectorClock context, std::optional<Val
 template <Storage S, Transport T>
 template <class Reply>
 void NodeCore<S, T>::forward_for_siblings(const std::string& target, wire::Message request,
-                                          SiblingsCallback done) {
+                                          SiblingsCallback done,
+                                          std::function<void(wire::Message)> reroute) {
   forward(target, std::move(request),
           [done = std::move(done)](const wire::Status& status, const wire::Message* reply) {
             const QuorumReport report{status.replied, status.required, false};
             const auto* answer = reply ? std::get_if<Reply>(reply) : nullptr;
             if (!status.ok() || !answer) return done(wire::to_error_code(status), {}, report);
             done({}, answer->siblings, report);
-          });
+          },
+          std::move(reroute));
 }
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::forward(const std::string& target, wire::Message request,
-                             std::function<void(const wire::Status&, const wire::Message*)> on_reply) {
+                             std::function<void(const wire::Status&, const wire::Message*)> on_reply,
+                             std::function<void(wire::Message)> reroute) {
   const std::uint64_t id = next_id();
   wire::set_request_id(request, id);
   ForwardOp& op = forwards_[id];
   op.target = target;
   op.answer = wire::reply_type_of(wire::message_type(request)).value();
   op.on_reply = std::move(on_reply);
-  op.timer = transport_.schedule(config_.forward_timeout, [this, id] {
-    const auto it = forwards_.find(id);
-    if (it == forwards_.end()) return;
-    suspect(it->second.target, now());
-    auto reply = std::move(it->second.on_reply);
-    forwards_.erase(it);
-    reply(wire::Status{static_cast<std::uint32_t>(errc::timeout), 0, 0}, nullptr);
-  });
+  op.reroute = std::move(reroute);
+  op.timer = transport_.schedule(config_.forward_timeout, [this, id] { forward_failed(id, true); });
   send(target, request);
+  op.request = std::move(request);
+}
+
+// The forward's target did not answer in time or cannot be reached (then `silent`, and it is
+// suspected), or refused for too few replicas: let the request go on elsewhere if it can, else
+// fail it with a timeout.
+template <Storage S, Transport T>
+void NodeCore<S, T>::forward_failed(std::uint64_t id, bool silent) {
+  const auto it = forwards_.find(id);
+  if (it == forwards_.end()) return;
+  ForwardOp op = std::move(it->second);
+  forwards_.erase(it);
+  transport_.cancel(op.timer);
+  if (silent) suspect(op.target, now());
+  if (op.reroute) return op.reroute(std::move(op.request));
+  op.on_reply(wire::Status{static_cast<std::uint32_t>(errc::timeout), 0, 0}, nullptr);
+}
+
+// The transport could not deliver to `peer`: suspect it at once, and send the requests
+// forwarded to it on without waiting for their timeouts.
+template <Storage S, Transport T>
+void NodeCore<S, T>::on_unreachable(std::string_view peer) {
+  const std::string node(peer);
+  if (is_self(node)) return;
+  suspect(node, now());
+  std::vector<std::uint64_t> stranded;
+  for (const auto& [id, op] : forwards_) {
+    if (op.target == node) stranded.push_back(id);
+  }
+  for (const std::uint64_t id : stranded) forward_failed(id, true);
 }
 
 template <Storage S, Transport T>

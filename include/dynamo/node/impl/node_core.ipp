@@ -54,6 +54,9 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
   transport_.on_receive([this](std::string_view from, std::string_view frame) {
     on_frame(from, frame);
   });
+  if constexpr (ReportsUnreachable<T>) {
+    transport_.on_unreachable([this](std::string_view peer) { on_unreachable(peer); });
+  }
   load_ring();
   for (const std::string& peer : gossip_targets()) send_hello(peer);
   if constexpr (DeferredDurability<S>) {

@@ -95,6 +95,10 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
           if (it == forwards_.end() || it->second.target != from || it->second.answer != M::type) {
             return unmatched();
           }
+          // The coordinator saw too few replicas and wrote nothing; the next may see more.
+          if (wire::to_error_code(m.status) == errc::unavailable && it->second.reroute) {
+            return forward_failed(m.request_id, false);
+          }
           auto reply = std::move(it->second.on_reply);
           transport_.cancel(it->second.timer);
           forwards_.erase(it);

@@ -15,13 +15,20 @@ inline std::uint64_t Simulator::attach(const std::string& name, ReceiveHandler h
   ++e.incarnation;
   e.up = true;
   e.handler = std::move(handler);
+  e.on_unreachable = nullptr;
   return e.incarnation;
+}
+
+inline void Simulator::on_unreachable(const std::string& name, UnreachableHandler handler) {
+  const auto it = endpoints_.find(name);
+  if (it != endpoints_.end() && it->second.up) it->second.on_unreachable = std::move(handler);
 }
 
 inline void Simulator::detach(const std::string& name, std::uint64_t incarnation) {
   const auto it = endpoints_.find(name);
   if (it == endpoints_.end() || it->second.incarnation != incarnation) return;
   it->second.handler = nullptr;
+  it->second.on_unreachable = nullptr;
   it->second.up = false;
 }
 
@@ -30,6 +37,7 @@ inline void Simulator::mark_down(const std::string& name) {
   if (it == endpoints_.end() || !it->second.up) return;
   it->second.up = false;
   it->second.handler = nullptr;
+  it->second.on_unreachable = nullptr;
   ++it->second.incarnation;  // whatever is in flight to the old incarnation is lost
   ++faults_.crashes;
 }
@@ -105,6 +113,9 @@ inline void Simulator::send(const std::string& from, std::string_view to, std::s
   const auto target = endpoints_.find(to);
   if (!is_up(from) || target == endpoints_.end() || !target->second.up) {
     ++faults_.to_down_node;
+    if (is_up(from) && target != endpoints_.end() && !partitioned(from, to)) {
+      refuse(from, std::string(to));
+    }
     return;
   }
   if (partitioned(from, to)) {
@@ -119,12 +130,31 @@ inline void Simulator::send(const std::string& from, std::string_view to, std::s
   faults_.duplicated += copies - 1;
   const std::uint64_t send_seq = next_send_++;
   for (int i = 0; i < copies; ++i) {
-    const auto span = (network_.max_latency - network_.min_latency).count();
-    const milliseconds latency =
-        network_.min_latency + milliseconds(static_cast<std::int64_t>(uniform(span + 1)));
-    push(now_ + latency, [this, from, to = std::string(to), inc = target->second.incarnation,
-                          send_seq, frame] { deliver(from, to, inc, send_seq, frame); });
+    push(now_ + latency(), [this, from, to = std::string(to), inc = target->second.incarnation,
+                            send_seq, frame] { deliver(from, to, inc, send_seq, frame); });
   }
+}
+
+inline milliseconds Simulator::latency() {
+  const auto span = (network_.max_latency - network_.min_latency).count();
+  return network_.min_latency + milliseconds(static_cast<std::int64_t>(uniform(span + 1)));
+}
+
+// The crashed endpoint's host answers for it: the sender hears of the refusal after a latency,
+// if it is still the incarnation that sent.
+inline void Simulator::refuse(const std::string& from, const std::string& to) {
+  const std::uint64_t incarnation = endpoints_.at(from).incarnation;
+  push(now_ + latency(), [this, from, to, incarnation] {
+    const auto e = endpoints_.find(from);
+    if (e == endpoints_.end() || !e->second.up || e->second.incarnation != incarnation ||
+        !e->second.on_unreachable) {
+      return;
+    }
+    mix(from);
+    mix(to);
+    const UnreachableHandler handler = e->second.on_unreachable;
+    handler(to);
+  });
 }
 
 inline void Simulator::deliver(const std::string& from, const std::string& to,

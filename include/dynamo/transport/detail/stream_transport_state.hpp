@@ -51,6 +51,7 @@ class StreamTransportState : public std::enable_shared_from_this<StreamTransport
 
   void send(std::string_view peer, std::string frame);
   void on_receive(ReceiveHandler handler) { handler_ = std::move(handler); }
+  void on_unreachable(UnreachableHandler handler) { unreachable_handler_ = std::move(handler); }
   TimerId schedule(std::chrono::milliseconds delay, std::function<void()> task);
   void cancel(TimerId id);
   std::chrono::milliseconds now() const {
@@ -82,6 +83,9 @@ class StreamTransportState : public std::enable_shared_from_this<StreamTransport
   void arm(const ConnectionPtr& conn, std::chrono::milliseconds timeout, std::uint64_t* counter);
   void close(const ConnectionPtr& conn);
   void back_off(const std::string& peer);
+  void tune(asio::ip::tcp::socket& socket);
+  void bind_source(asio::ip::tcp::socket& socket, const asio::ip::tcp& protocol);
+  void report_unreachable(const std::string& peer);
   void log(const std::string& line) const {
     if (config_.log) config_.log(config_.name + ": " + line);
   }
@@ -94,6 +98,7 @@ class StreamTransportState : public std::enable_shared_from_this<StreamTransport
   std::chrono::steady_clock::time_point started_;
   std::mt19937_64 rng_;
   ReceiveHandler handler_;
+  UnreachableHandler unreachable_handler_;
   bool stopped_ = false;
   std::string hello_;  // the last Hello frame the owner sent: each dialed connection starts with it
   std::set<ConnectionPtr> connections_;

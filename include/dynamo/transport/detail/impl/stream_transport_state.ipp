@@ -3,6 +3,12 @@
 #include <asio/connect.hpp>
 #include <asio/post.hpp>
 
+#if defined(__linux__)
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#endif
+
 namespace dynamo::detail {
 
 inline asio::ip::tcp::endpoint parse_endpoint(const std::string& address) {
@@ -41,6 +47,7 @@ void StreamTransportState<Traits>::stop() {
   if (stopped_) return;
   stopped_ = true;
   handler_ = nullptr;
+  unreachable_handler_ = nullptr;
   std::error_code ignored;
   acceptor_.close(ignored);
   for (auto& [id, timer] : timers_) timer->cancel();
@@ -60,6 +67,7 @@ void StreamTransportState<Traits>::accept() {
       } else {
         ++self->stats_.accepted;
         ++self->accepted_open_;
+        self->tune(socket);
         auto conn = std::make_shared<Connection>(
             Traits::wrap(std::move(socket), self->context_), self->executor_, false);
         self->connections_.insert(conn);
@@ -85,7 +93,7 @@ void StreamTransportState<Traits>::arm(const ConnectionPtr& conn, std::chrono::m
 
 template <class Traits>
 void StreamTransportState<Traits>::handshake(const ConnectionPtr& conn) {
-  arm(conn, config_.connect_timeout, &stats_.handshake_failures);
+  arm(conn, config_.handshake_timeout, &stats_.handshake_failures);
   Traits::handshake(conn->stream, conn->outbound,
                     [self = this->shared_from_this(), conn](std::error_code ec) {
                       if (conn->closed) return;
@@ -113,6 +121,7 @@ void StreamTransportState<Traits>::dial(const ConnectionPtr& conn, const std::st
     log(e.what());
     return close(conn);
   }
+  bind_source(Traits::socket(conn->stream), endpoint.protocol());
   arm(conn, config_.connect_timeout, &stats_.connect_failures);
   Traits::socket(conn->stream).async_connect(
       endpoint, [self = this->shared_from_this(), conn](std::error_code ec) {
@@ -123,10 +132,48 @@ void StreamTransportState<Traits>::dial(const ConnectionPtr& conn, const std::st
           return self->close(conn);
         }
         self->backoff_.erase(conn->peer);
-        asio::ip::tcp::no_delay nodelay(true);
-        Traits::socket(conn->stream).set_option(nodelay, ec);
+        self->tune(Traits::socket(conn->stream));
         self->handshake(conn);
       });
+}
+
+// Frames go out as soon as they are written (no Nagle delay: a request is one small frame), and
+// a connection whose sent bytes stay unacknowledged for stall_timeout is closed by the kernel.
+template <class Traits>
+void StreamTransportState<Traits>::tune(asio::ip::tcp::socket& socket) {
+  std::error_code ignored;
+  socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+#if defined(__linux__) && defined(TCP_USER_TIMEOUT)
+  const unsigned int stall_ms = static_cast<unsigned int>(config_.stall_timeout.count());
+  ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &stall_ms, sizeof stall_ms);
+#endif
+}
+
+// A node listening on a specific address dials from it too, so its peers (and a firewall) see
+// one address for everything it sends. A failure here only leaves the choice to the system.
+template <class Traits>
+void StreamTransportState<Traits>::bind_source(asio::ip::tcp::socket& socket,
+                                               const asio::ip::tcp& protocol) {
+  if (config_.listen.empty()) return;
+  const asio::ip::address local = parse_endpoint(config_.listen).address();
+  if (local.is_unspecified() || (local.is_v4() != (protocol == asio::ip::tcp::v4()))) return;
+  std::error_code ec;
+  socket.open(protocol, ec);
+  if (!ec) socket.bind({local, 0}, ec);
+  if (ec) log("dialing from " + local.to_string() + " failed: " + ec.message());
+}
+
+// Tells the owner, once the current handler returns, that frames for `peer` were dropped.
+template <class Traits>
+void StreamTransportState<Traits>::report_unreachable(const std::string& peer) {
+  if (!unreachable_handler_ || stopped_) return;
+  ++stats_.unreachable_reports;
+  asio::post(executor_, [self = this->shared_from_this(), peer] {
+    if (self->unreachable_handler_ && !self->stopped_) {
+      const UnreachableHandler handler = self->unreachable_handler_;
+      handler(peer);
+    }
+  });
 }
 
 // Exponential backoff with jitter: a peer that refused a connection is not dialed again until
@@ -150,9 +197,13 @@ void StreamTransportState<Traits>::send(std::string_view peer, std::string frame
   if (route != routes_.end()) return enqueue(route->second, std::move(frame));
   const auto address = config_.peers.find(std::string(peer));
   const auto b = backoff_.find(std::string(peer));
-  if (address == config_.peers.end() || (b != backoff_.end() && now() < b->second.until)) {
-    ++stats_.dropped_sends;
+  if (address == config_.peers.end()) {
+    ++stats_.dropped_sends;  // not known yet: nothing was tried, so nothing is reported
     return;
+  }
+  if (b != backoff_.end() && now() < b->second.until) {
+    ++stats_.dropped_sends;
+    return report_unreachable(std::string(peer));
   }
   auto conn = std::make_shared<Connection>(Traits::make(executor_, context_), executor_, true);
   conn->peer = std::string(peer);
@@ -197,6 +248,7 @@ void StreamTransportState<Traits>::flush(const ConnectionPtr& conn) {
                       if (conn->closed) return;
                       if (ec) return self->close(conn);
                       self->stats_.frames_sent += frames;
+                      self->arm(conn, self->config_.idle_timeout, &self->stats_.idle_closed);
                       self->flush(conn);
                     });
 }
@@ -299,6 +351,9 @@ void StreamTransportState<Traits>::close(const ConnectionPtr& conn) {
   if (route != routes_.end() && route->second == conn) routes_.erase(route);
   stats_.dropped_sends += conn->queue.size();
   conn->queue.clear();
+  // A dialed connection that ends (refused, timed out, broken, stalled) may have taken frames
+  // with it: the owner may want to ask another peer.
+  if (conn->outbound) report_unreachable(conn->peer);
 }
 
 template <class Traits>
