@@ -82,6 +82,7 @@ class ClientCore {
     WriteCallback on_write;
     TimerId pass_over = 0;  // moves on from the candidate asked last
     TimerId deadline = 0;   // request_timeout after submission
+    bool refused = false;   // a candidate of this round answered unavailable
     bool asked(std::string_view node) const;
   };
 
@@ -149,6 +150,7 @@ class ClientCore {
     TimerId timer = 0;
   };
   std::map<std::uint64_t, StatusQuery> status_queries_;
+  static constexpr std::chrono::milliseconds retry_round_delay{100};
   static constexpr int max_change_retries = 40;
   static constexpr std::chrono::milliseconds change_retry_delay{250};
   struct ChangeOp {

@@ -263,11 +263,22 @@ void ClientCore<T>::route(std::uint64_t id) {
   attempt(id);
 }
 
-// Asks the current candidate; once every candidate has been asked, the deadline decides.
+// Asks the current candidate. Once every candidate has been asked, the deadline decides; but if
+// one of them answered unavailable (it saw too few replicas, perhaps just after a partition
+// healed), a new round starts shortly, since its view may have mended meanwhile.
 template <Transport T>
 void ClientCore<T>::attempt(std::uint64_t id) {
   Request& request = requests_.at(id);
-  if (request.attempt >= request.candidates.size()) return;
+  if (request.attempt >= request.candidates.size()) {
+    if (!request.refused) return;
+    request.refused = false;
+    request.pass_over = transport_.schedule(retry_round_delay, [this, id] {
+      if (!requests_.contains(id)) return;
+      requests_.at(id).attempt = 0;
+      route(id);
+    });
+    return;
+  }
   request.pass_over = transport_.schedule(config_.attempt_timeout, [this, id] { pass_over(id); });
   send(request.candidates[request.attempt], request.message);
 }
@@ -395,6 +406,7 @@ void ClientCore<T>::on_frame(std::string_view from, std::string_view bytes) {
   if (ec == errc::unavailable && request.attempt + 1 < request.candidates.size() &&
       request.candidates[request.attempt] == peer) {
     transport_.cancel(request.pass_over);
+    request.refused = true;
     ++request.attempt;
     return attempt(id);
   }
