@@ -41,6 +41,7 @@ struct ClientConfig {
   // made before the first ring arrives wait for it up to this long, then go to the seeds.
   // Set it above the nodes' own request_timeout: a write passed over while its coordinator was
   // merely slow may be applied by both coordinators, as two siblings of the same value.
+  // Keep it below request_timeout, or a silent node is never passed over.
   std::chrono::milliseconds attempt_timeout{1500};
   std::chrono::milliseconds suspect_period{2000};   // a node passed over is tried last meanwhile
   // How often the client asks for the ring again, so it follows nodes joining and leaving (it

@@ -55,6 +55,8 @@ class ClientCore {
   void remove(Key key, const Context& context, WriteOptions options, WriteCallback done);
 
   const ClientConfig& config() const { return config_; }
+  // How long one node is waited for before the next is asked (ClientConfig::attempt_timeout).
+  std::chrono::milliseconds attempt_timeout() const { return config_.attempt_timeout; }
   // What this client calls itself on the wire: config().name, '#' and 16 hex digits that differ
   // for every ClientCore, so replies never go to another client of the same name.
   const std::string& identity() const { return identity_; }

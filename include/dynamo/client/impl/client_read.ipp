@@ -76,14 +76,40 @@ void ClientCore<T>::ask(std::uint64_t id, const ReadTarget& target) {
 // R replicas have not all answered in time: ask the rest of the targets as well, and suspect
 // the slow ones until they answer (any message from them clears it), so that meanwhile writes
 // go first to a home replica that answers instead of waiting out an attempt_timeout.
+// Once every target has been asked, each further round stands in the next node of the
+// preference list for each silent target (a sloppy read; a strict one has no stand-ins), so
+// reachable fallbacks are asked when home replicas are cut off.
 template <Transport T>
 void ClientCore<T>::speculate(std::uint64_t id) {
   const auto it = reads_.find(id);
   if (it == reads_.end() || !it->second.done) return;
-  it->second.tally.for_each_silent(
-      [&](const std::string& node) { health_.timed_out(node, transport_.now()); });
-  for (const ReadTarget& target : it->second.targets) {
-    if (!it->second.tally.has_asked(target.node)) ask(id, target);
+  ReadOp& op = it->second;
+  std::size_t silent = 0;
+  op.tally.for_each_silent([&](const std::string& node) {
+    health_.timed_out(node, transport_.now());
+    ++silent;
+  });
+  bool asked_more = false;
+  for (const ReadTarget& target : op.targets) {
+    if (!op.tally.has_asked(target.node)) {
+      ask(id, target);
+      asked_more = true;
+    }
+  }
+  if (!asked_more && !op.options.strict && ring_) {
+    for (const ring::NodeIndex i : ring_->preference_list_for_key(op.key)) {
+      if (silent == 0) break;
+      const std::string& node = ring_->member(i).name;
+      if (op.tally.has_asked(node)) continue;
+      op.targets.push_back(ReadTarget{node, false});
+      ask(id, op.targets.back());
+      asked_more = true;
+      --silent;
+    }
+  }
+  if (asked_more) {
+    op.speculation =
+        transport_.schedule(config_.read_speculation_delay, [this, id] { speculate(id); });
   }
 }
 
