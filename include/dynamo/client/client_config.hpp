@@ -54,6 +54,9 @@ struct ClientConfig {
   // replicas as well (a speculative retry: a slow or failed replica costs this delay, not the
   // whole request_timeout).
   std::chrono::milliseconds read_speculation_delay{50};
+  // Log every node a request asks and passes over (to `log`): for finding out why a request
+  // took as long as it did. Off by default; a line per attempt.
+  bool trace_requests = false;
 };
 
 // Throws std::invalid_argument naming the mistake: no name, no seeds, a non-positive timeout.

@@ -84,6 +84,7 @@ class ClientCore {
     WriteCallback on_write;
     TimerId pass_over = 0;  // moves on from the candidate asked last
     TimerId deadline = 0;   // request_timeout after submission
+    std::chrono::milliseconds deadline_at{0};
     bool refused = false;   // a candidate of this round answered unavailable
     bool asked(std::string_view node) const;
   };
@@ -122,6 +123,7 @@ class ClientCore {
   void end_ring_wait();
   void attempt(std::uint64_t id);
   void pass_over(std::uint64_t id);
+  void new_round(std::uint64_t id);
   void on_unreachable(std::string_view node);
   void expire(std::uint64_t id);
   void complete(std::uint64_t id, std::error_code ec, Siblings siblings,
@@ -136,6 +138,11 @@ class ClientCore {
   void send(const std::string& to, const wire::Message& message);
   void send_hello(const std::string& to);
   void unmatched() { ++unmatched_replies_; }
+  // Request routing, for a host that wants to see it: written to ClientConfig::log when
+  // ClientConfig::trace_requests is set.
+  void log(const std::string& line) const {
+    if (config_.trace_requests && config_.log) config_.log(identity_ + ": " + line);
+  }
 
   ClientConfig config_;
   std::string resolver_name_;

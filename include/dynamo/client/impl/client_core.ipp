@@ -34,7 +34,7 @@ ClientCore<T>::ClientCore(ClientConfig config, std::string resolver_name, T tran
     transport_.on_unreachable([this](std::string_view node) { on_unreachable(node); });
   }
   ask_for_ring();
-  ring_wait_timer_ = transport_.schedule(config_.attempt_timeout, [this] { end_ring_wait(); });
+  ring_wait_timer_ = transport_.schedule(attempt_timeout(), [this] { end_ring_wait(); });
 }
 
 template <Transport T>
@@ -73,7 +73,7 @@ void ClientCore<T>::ask_for_ring() {
   } else {
     for (const std::string& seed : config_.seeds) send(seed, wire::RingRequest{++last_id_});
   }
-  ring_timer_ = transport_.schedule(ring_ ? config_.ring_refresh_interval : config_.attempt_timeout,
+  ring_timer_ = transport_.schedule(ring_ ? config_.ring_refresh_interval : attempt_timeout(),
                                     [this] { ask_for_ring(); });
 }
 
@@ -251,6 +251,7 @@ void ClientCore<T>::submit(wire::Message message, bool is_read, std::string_view
   request.is_read = is_read;
   request.on_get = std::move(on_get);
   request.on_write = std::move(on_write);
+  request.deadline_at = transport_.now() + config_.request_timeout;
   request.deadline = transport_.schedule(config_.request_timeout, [this, id] { expire(id); });
   if (ring_wait_over_) return route(id);
   awaiting_ring_.push_back(id);
@@ -271,16 +272,34 @@ void ClientCore<T>::attempt(std::uint64_t id) {
   Request& request = requests_.at(id);
   if (request.attempt >= request.candidates.size()) {
     if (!request.refused) return;
+    log("request " + std::to_string(id) + " (" + request.routing_key +
+        "): every candidate asked; another round soon");
     request.refused = false;
-    request.pass_over = transport_.schedule(retry_round_delay, [this, id] {
-      if (!requests_.contains(id)) return;
-      requests_.at(id).attempt = 0;
-      route(id);
-    });
+    request.pass_over = transport_.schedule(retry_round_delay, [this, id] { new_round(id); });
     return;
   }
-  request.pass_over = transport_.schedule(config_.attempt_timeout, [this, id] { pass_over(id); });
+  request.pass_over = transport_.schedule(attempt_timeout(), [this, id] { pass_over(id); });
+  log("request " + std::to_string(id) + " (" + request.routing_key + ") asks " +
+      request.candidates[request.attempt]);
   send(request.candidates[request.attempt], request.message);
+}
+
+// Asks the candidates again, under a new request id: a node drops a request id it has served
+// already (a duplicate, to it), so the same id would meet silence.
+template <Transport T>
+void ClientCore<T>::new_round(std::uint64_t id) {
+  auto entry = requests_.extract(id);
+  if (entry.empty()) return;
+  const std::uint64_t fresh = ++last_id_;
+  Request& request = entry.mapped();
+  transport_.cancel(request.deadline);
+  const auto left = std::max(request.deadline_at - transport_.now(), std::chrono::milliseconds{0});
+  request.deadline = transport_.schedule(left, [this, fresh] { expire(fresh); });
+  wire::set_request_id(request.message, fresh);
+  request.attempt = 0;
+  entry.key() = fresh;
+  requests_.insert(std::move(entry));
+  route(fresh);
 }
 
 // The candidate asked last did not answer in time, or cannot be reached: suspect it and ask
@@ -292,6 +311,8 @@ void ClientCore<T>::pass_over(std::uint64_t id) {
   Request& request = it->second;
   assert(request.attempt < request.candidates.size());
   transport_.cancel(request.pass_over);
+  log("request " + std::to_string(id) + " (" + request.routing_key + ") passes over " +
+      request.candidates[request.attempt]);
   health_.timed_out(request.candidates[request.attempt], transport_.now());
   refresh_ring();  // the node may have left, or the ring moved the key
   ++request.attempt;
@@ -406,6 +427,8 @@ void ClientCore<T>::on_frame(std::string_view from, std::string_view bytes) {
   if (ec == errc::unavailable && request.attempt + 1 < request.candidates.size() &&
       request.candidates[request.attempt] == peer) {
     transport_.cancel(request.pass_over);
+    log("request " + std::to_string(id) + " (" + request.routing_key + "): " + peer +
+        " answered unavailable");
     request.refused = true;
     ++request.attempt;
     return attempt(id);

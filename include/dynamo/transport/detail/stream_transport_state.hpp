@@ -81,7 +81,9 @@ class StreamTransportState : public std::enable_shared_from_this<StreamTransport
   void flush(const ConnectionPtr& conn);
   void enqueue(const ConnectionPtr& conn, std::string frame);
   void arm(const ConnectionPtr& conn, std::chrono::milliseconds timeout, std::uint64_t* counter);
-  void close(const ConnectionPtr& conn);
+  // Closes the connection; a dialed one that was its peer's route is reported unreachable
+  // unless `report` is false.
+  void close(const ConnectionPtr& conn, bool report = true);
   void back_off(const std::string& peer);
   void tune(asio::ip::tcp::socket& socket);
   void bind_source(asio::ip::tcp::socket& socket, const asio::ip::tcp& protocol);

@@ -87,7 +87,8 @@ void StreamTransportState<Traits>::arm(const ConnectionPtr& conn, std::chrono::m
   conn->deadline.async_wait([self = this->shared_from_this(), conn, counter](std::error_code ec) {
     if (ec || conn->closed) return;
     if (counter) ++*counter;
-    self->close(conn);
+    // A connection idle in both directions lost nothing: its peer is not reported unreachable.
+    self->close(conn, counter != &self->stats_.idle_closed);
   });
 }
 
@@ -328,8 +329,19 @@ void StreamTransportState<Traits>::deliver(const ConnectionPtr& conn, std::strin
       return close(conn);
     }
     conn->peer = hello->node_name;
+    // The peer reached us, so this connection works: send on it unless our own dial to the peer
+    // already does. A dial still connecting (perhaps a SYN lost to a partition that has since
+    // healed) hands its queued frames over instead of holding them until it times out.
     const auto route = routes_.find(conn->peer);
-    if (route == routes_.end() || !route->second->outbound) routes_[conn->peer] = conn;
+    if (route == routes_.end() || !route->second->outbound) {
+      routes_[conn->peer] = conn;
+    } else if (!route->second->ready) {
+      const ConnectionPtr dialing = route->second;
+      routes_[conn->peer] = conn;
+      for (std::string& queued : dialing->queue) enqueue(conn, std::move(queued));
+      dialing->queue.clear();
+      dialing->queued_bytes = 0;
+    }
   }
   ++stats_.frames_received;
   if (handler_) {
@@ -339,7 +351,7 @@ void StreamTransportState<Traits>::deliver(const ConnectionPtr& conn, std::strin
 }
 
 template <class Traits>
-void StreamTransportState<Traits>::close(const ConnectionPtr& conn) {
+void StreamTransportState<Traits>::close(const ConnectionPtr& conn, bool report) {
   if (conn->closed) return;
   conn->closed = true;
   conn->deadline.cancel();
@@ -348,12 +360,13 @@ void StreamTransportState<Traits>::close(const ConnectionPtr& conn) {
   if (!conn->outbound) --accepted_open_;
   connections_.erase(conn);
   const auto route = routes_.find(conn->peer);
-  if (route != routes_.end() && route->second == conn) routes_.erase(route);
+  const bool was_route = route != routes_.end() && route->second == conn;
+  if (was_route) routes_.erase(route);
   stats_.dropped_sends += conn->queue.size();
   conn->queue.clear();
-  // A dialed connection that ends (refused, timed out, broken, stalled) may have taken frames
-  // with it: the owner may want to ask another peer.
-  if (conn->outbound) report_unreachable(conn->peer);
+  // A dialed connection that was the way to its peer and ends (refused, timed out, broken,
+  // stalled) may have taken frames with it: the owner may want to ask another peer.
+  if (report && conn->outbound && was_route) report_unreachable(conn->peer);
 }
 
 template <class Traits>
