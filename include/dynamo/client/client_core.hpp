@@ -139,9 +139,12 @@ class ClientCore {
   void send_hello(const std::string& to);
   void unmatched() { ++unmatched_replies_; }
   // Request routing, for a host that wants to see it: written to ClientConfig::log when
-  // ClientConfig::trace_requests is set.
-  void log(const std::string& line) const {
-    if (config_.trace_requests && config_.log) config_.log(identity_ + ": " + line);
+  // ClientConfig::trace_requests is set; builds nothing otherwise.
+  void trace(std::uint64_t id, const Request& request, std::string_view event,
+             std::string_view node = {}) const {
+    if (!config_.trace_requests || !config_.log) return;
+    config_.log(identity_ + ": request " + std::to_string(id) + " (" + request.routing_key + ") " +
+                std::string(event) + (node.empty() ? "" : " ") + std::string(node));
   }
 
   ClientConfig config_;

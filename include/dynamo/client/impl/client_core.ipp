@@ -272,15 +272,13 @@ void ClientCore<T>::attempt(std::uint64_t id) {
   Request& request = requests_.at(id);
   if (request.attempt >= request.candidates.size()) {
     if (!request.refused) return;
-    log("request " + std::to_string(id) + " (" + request.routing_key +
-        "): every candidate asked; another round soon");
+    trace(id, request, "has asked every candidate; another round soon");
     request.refused = false;
     request.pass_over = transport_.schedule(retry_round_delay, [this, id] { new_round(id); });
     return;
   }
   request.pass_over = transport_.schedule(attempt_timeout(), [this, id] { pass_over(id); });
-  log("request " + std::to_string(id) + " (" + request.routing_key + ") asks " +
-      request.candidates[request.attempt]);
+  trace(id, request, "asks", request.candidates[request.attempt]);
   send(request.candidates[request.attempt], request.message);
 }
 
@@ -311,8 +309,7 @@ void ClientCore<T>::pass_over(std::uint64_t id) {
   Request& request = it->second;
   assert(request.attempt < request.candidates.size());
   transport_.cancel(request.pass_over);
-  log("request " + std::to_string(id) + " (" + request.routing_key + ") passes over " +
-      request.candidates[request.attempt]);
+  trace(id, request, "passes over", request.candidates[request.attempt]);
   health_.timed_out(request.candidates[request.attempt], transport_.now());
   refresh_ring();  // the node may have left, or the ring moved the key
   ++request.attempt;
@@ -427,8 +424,7 @@ void ClientCore<T>::on_frame(std::string_view from, std::string_view bytes) {
   if (ec == errc::unavailable && request.attempt + 1 < request.candidates.size() &&
       request.candidates[request.attempt] == peer) {
     transport_.cancel(request.pass_over);
-    log("request " + std::to_string(id) + " (" + request.routing_key + "): " + peer +
-        " answered unavailable");
+    trace(id, request, "was refused as unavailable by", peer);
     request.refused = true;
     ++request.attempt;
     return attempt(id);
