@@ -125,5 +125,64 @@ TEST_CASE("a node passes a forward on to the key's next home replica when the fi
   CHECK(got.result.values == std::vector<Value>{"forwarded"});
 }
 
+TEST_CASE("a client given only a request_timeout passes a silent coordinator over after half "
+          "of it, and refuses an attempt_timeout that would never pass one over",
+          "[sim][failover][config]") {
+  Simulator sim(165);
+  SimCluster<> cluster(sim, {"a", "b", "c", "d"}, test::small_config());
+  auto client = cluster.make_client("client", [](ClientConfig& config) { config.request_timeout = 2s; });
+  CHECK(client->core().attempt_timeout() == 1s);
+  sim.run_for(1s);
+  const Key key = key_coordinated_by(cluster, "a");
+  sim.partition({{"a"}});
+  const Timed put = timed_put(sim, *client, key, "v");
+  REQUIRE_FALSE(put.ec);
+  CHECK(put.took >= 1s);
+  CHECK(put.took <= 1s + 100ms);
+
+  ClientConfig config = client->core().config();
+  config.attempt_timeout = config.request_timeout;
+  CHECK_THROWS_WITH(validate(config), Catch::Contains("attempt_timeout (2000 ms) must be below "
+                                                      "request_timeout (2000 ms)"));
+  config.attempt_timeout = -1ms;
+  CHECK_THROWS_WITH(validate(config), Catch::Contains("must not be negative"));
+}
+
+// W=3 over N=3 with one home replica dead: a write that targets it waits half a request
+// timeout for a spare to stand in; one that knows the replica is suspected goes to the spare
+// at once. The suspicion must hold until the replica is back, not lapse after suspect_period
+// (the phi-accrual detector takes longer to mark it down), and end as soon as it answers.
+TEST_CASE("a coordinator keeps a silent replica suspected until it answers again",
+          "[sim][failover][suspicion]") {
+  Simulator sim(166);
+  const Config config = test::small_config(3, 2, 3);
+  SimCluster<> cluster(sim, {"a", "b", "c", "d"}, config);
+  sim.run_for(1s);
+  const Key key = key_coordinated_by(cluster, "a");
+  const std::string dead = test::primaries(cluster, key)[1];
+  cluster.crash(dead);
+  int slow = 0;
+  for (int i = 0; i < 24; ++i) {
+    const Timed put = timed_put(sim, cluster.node("a"), key, "v" + std::to_string(i));
+    INFO("put " << i << " took " << put.took.count() << " ms");
+    REQUIRE_FALSE(put.ec);
+    if (put.took >= config.request_timeout / 2) ++slow;
+    sim.run_for(250ms);
+  }
+  CHECK(slow == 1);  // only the first, which found out
+  cluster.restart(dead);
+  const auto back = sim.now();
+  Timed strict{};
+  do {
+    sim.run_for(50ms);
+    const auto start = sim.now();
+    strict.ec = test::put(sim, cluster.node("a"), key, {}, "all three", WriteOptions{3, true}).ec;
+    strict.took = sim.now() - start;
+  } while (strict.ec && sim.now() - back < 5s);
+  CHECK_FALSE(strict.ec);
+  // Probed every gossip round, it is cleared within a round and a trip of its return.
+  CHECK(sim.now() - back <= config.gossip_interval + 200ms);
+}
+
 }  // namespace
 }  // namespace dynamo

@@ -100,7 +100,7 @@ TEST_CASE("a client takes only the reply of the right node, kind and id",
   std::optional<std::error_code> result;
   client.async_put("k", {}, "v", [&](std::error_code ec, WriteResult) { result = ec; });
   // The seed never answers for the ring: once the wait for one is over, the put goes to it.
-  sim.run_for(cc.attempt_timeout + 100ms);
+  sim.run_for(dynamo::effective_attempt_timeout(cc) + 100ms);
   const auto* put = seed.first<wire::ClientPut>();
   REQUIRE(put);
   const std::uint64_t id = put->request_id;

@@ -242,7 +242,7 @@ TEST_CASE("nodes refuse a peer whose resolver differs", "[sim][request][handshak
   Simulator sim(9);
   SimCluster<KeepSiblings> keep(sim, {"a", "b", "c"}, test::small_config(3, 1, 1));
   auto stranger = testing::SimCluster<LastWriteWins>::ClientType(
-      sim.executor(), ClientConfig{"dynamo", "stranger", {"a"}, {}, 300ms, 300ms, 1s, 5s, {}, {},
+      sim.executor(), ClientConfig{"dynamo", "stranger", {"a"}, {}, 300ms, 0ms, 1s, 5s, {}, {},
                                    ReadCoordination::client, 50ms},
       testing::SimTransport(sim, "stranger"));
   const auto attempt = test::get(sim, stranger, "k");

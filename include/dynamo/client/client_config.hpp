@@ -39,10 +39,12 @@ struct ClientConfig {
   // unknown), and an answer from any node asked still completes it. A node the transport
   // reports unreachable (a refused dial, a broken connection) is passed over at once. Requests
   // made before the first ring arrives wait for it up to this long, then go to the seeds.
-  // Set it above the nodes' own request_timeout: a write passed over while its coordinator was
-  // merely slow may be applied by both coordinators, as two siblings of the same value.
-  // Keep it below request_timeout, or a silent node is never passed over.
-  std::chrono::milliseconds attempt_timeout{1500};
+  // A write passed over while its coordinator was merely slow may be applied by both
+  // coordinators, as two siblings of the same value (QuorumReport::passed_over counts them), so
+  // keep it above the nodes' own request_timeout. 0 (the default): half of request_timeout, so
+  // a request always has time for a second coordinator; a value set must be below
+  // request_timeout, or a silent node would never be passed over.
+  std::chrono::milliseconds attempt_timeout{0};
   std::chrono::milliseconds suspect_period{2000};   // a node passed over is tried last meanwhile
   // How often the client asks for the ring again, so it follows nodes joining and leaving (it
   // also asks at once when a request times out).
@@ -59,7 +61,13 @@ struct ClientConfig {
   bool trace_requests = false;
 };
 
-// Throws std::invalid_argument naming the mistake: no name, no seeds, a non-positive timeout.
+// The attempt_timeout in force: the one set, or half of request_timeout.
+inline std::chrono::milliseconds effective_attempt_timeout(const ClientConfig& config) {
+  return config.attempt_timeout.count() > 0 ? config.attempt_timeout : config.request_timeout / 2;
+}
+
+// Throws std::invalid_argument naming the mistake: no name, no seeds, a non-positive timeout,
+// an attempt_timeout that would never pass a node over.
 inline void validate(const ClientConfig& config) {
   const auto reject = [](const std::string& what) {
     throw std::invalid_argument("dynamo client config: " + what);
@@ -68,7 +76,15 @@ inline void validate(const ClientConfig& config) {
   if (config.cluster.empty()) reject("cluster is empty");
   if (config.seeds.empty()) reject("seeds is empty");
   if (config.request_timeout.count() <= 0) reject("request_timeout must be positive");
-  if (config.attempt_timeout.count() <= 0) reject("attempt_timeout must be positive");
+  if (config.attempt_timeout.count() < 0) reject("attempt_timeout must not be negative");
+  if (config.attempt_timeout >= config.request_timeout) {
+    reject("attempt_timeout (" + std::to_string(config.attempt_timeout.count()) +
+           " ms) must be below request_timeout (" + std::to_string(config.request_timeout.count()) +
+           " ms), or 0 for half of it");
+  }
+  if (config.request_timeout / 2 <= std::chrono::milliseconds{0}) {
+    reject("request_timeout must be at least 2 ms");
+  }
   if (config.suspect_period.count() <= 0) reject("suspect_period must be positive");
   if (config.ring_refresh_interval.count() <= 0) reject("ring_refresh_interval must be positive");
   if (config.read_speculation_delay.count() <= 0) reject("read_speculation_delay must be positive");

@@ -56,7 +56,7 @@ class ClientCore {
 
   const ClientConfig& config() const { return config_; }
   // How long one node is waited for before the next is asked (ClientConfig::attempt_timeout).
-  std::chrono::milliseconds attempt_timeout() const { return config_.attempt_timeout; }
+  std::chrono::milliseconds attempt_timeout() const { return effective_attempt_timeout(config_); }
   // What this client calls itself on the wire: config().name, '#' and 16 hex digits that differ
   // for every ClientCore, so replies never go to another client of the same name.
   const std::string& identity() const { return identity_; }
@@ -86,6 +86,8 @@ class ClientCore {
     TimerId deadline = 0;   // request_timeout after submission
     std::chrono::milliseconds deadline_at{0};
     bool refused = false;   // a candidate of this round answered unavailable
+    std::optional<wire::Status> refusal;  // the latest unavailable answer, of any round
+    std::uint32_t passed_over = 0;  // candidates given up on (QuorumReport::passed_over)
     bool asked(std::string_view node) const;
   };
 
@@ -133,6 +135,8 @@ class ClientCore {
   void refresh_ring();
   void take_ring(wire::RingReply reply);
   std::vector<std::string> ring_sources() const;
+  std::vector<std::string> members_or_seeds() const;
+  void probe_silent_suspects();
   void attempt_change(std::uint64_t id);
   void pass_over_change(std::uint64_t id);
   void send(const std::string& to, const wire::Message& message);
@@ -163,6 +167,7 @@ class ClientCore {
   };
   std::map<std::uint64_t, StatusQuery> status_queries_;
   static constexpr std::chrono::milliseconds retry_round_delay{100};
+  static constexpr std::size_t ring_refresh_fanout = 3;  // sources asked per ring refresh
   static constexpr int max_change_retries = 40;
   static constexpr std::chrono::milliseconds change_retry_delay{250};
   struct ChangeOp {
@@ -192,3 +197,4 @@ class ClientCore {
 
 #include "dynamo/client/impl/client_core.ipp"
 #include "dynamo/client/impl/client_read.ipp"
+#include "dynamo/client/impl/client_requests.ipp"

@@ -230,6 +230,7 @@ class NodeCore {
   // gossip.ipp: heartbeats, phi-accrual failure detection
   void start_gossip();
   void gossip_round();
+  void probe_silent_suspects();
   void on_gossip(const std::string& from, const std::vector<wire::MemberHeartbeat>& members,
                  bool is_reply);
   void heard_heartbeat(const std::string& peer);
@@ -346,8 +347,12 @@ class NodeCore {
   void on_relocation_ack(std::uint64_t id, const std::string& from, const wire::Status& status);
   std::vector<std::string> rightful_replicas(std::uint32_t partition) const;
 
-  void suspect(const std::string& peer, std::chrono::milliseconds at) {
-    if (health_.timed_out(peer, at)) log(peer + " suspected: a request to it timed out");
+  // A request sent to `peer` `waited` ago went unanswered; 0: the transport cannot reach it.
+  void suspect(const std::string& peer, std::chrono::milliseconds waited) {
+    if (health_.timed_out(peer, now(), waited)) {
+      log(peer + (waited.count() > 0 ? " suspected: a request to it timed out"
+                                      : " suspected: it cannot be reached"));
+    }
   }
   wire::StatusReply status(std::uint64_t request_id) const;
   std::uint64_t next_id() { return ++last_id_; }

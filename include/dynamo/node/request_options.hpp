@@ -31,6 +31,10 @@ struct QuorumReport {
   std::uint32_t replied = 0;
   std::uint32_t required = 0;
   bool strict = false;
+  // Coordinators a Client's request moved on from (silent past attempt_timeout, or reported
+  // unreachable) before this answer. Above 0 on a write, a coordinator passed over
+  // may still have applied it: the key may show this value twice, as concurrent siblings.
+  std::uint32_t passed_over = 0;
   friend bool operator==(const QuorumReport&, const QuorumReport&) = default;
 };
 

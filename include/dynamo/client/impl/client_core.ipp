@@ -1,4 +1,8 @@
 #pragma once
+// ClientCore's life and plumbing: construction, the ring (fetched from the seeds, refreshed from
+// several members at a time), membership changes, status queries, and the dispatch of every
+// frame that arrives. Requests are in client_requests.ipp, client-coordinated reads in
+// client_read.ipp.
 
 #include <algorithm>
 #include <cassert>
@@ -22,7 +26,7 @@ ClientCore<T>::ClientCore(ClientConfig config, std::string resolver_name, T tran
     : config_(std::move(config)),
       resolver_name_(std::move(resolver_name)),
       transport_(std::move(transport)),
-      health_(config_.suspect_period),
+      health_(config_.suspect_period, config_.request_timeout),
       incarnation_(transport_.random()),
       identity_(wire_identity(config_.name, incarnation_)),
       last_id_(wire::first_request_id(transport_.random())) {
@@ -89,26 +93,64 @@ void ClientCore<T>::end_ring_wait() {
   }
 }
 
-// At most one request for the ring per quarter of a request timeout, however many requests
-// time out or meet a replica with a newer ring meanwhile.
+// At most one round of ring requests per quarter of a request timeout, however many requests
+// time out or meet a replica with a newer ring meanwhile. A round asks ring_refresh_fanout
+// sources, those not suspected first, rotating through the rest from round to round: a client
+// cut off from most members (or whose seeds are down) still reaches one that answers.
 template <Transport T>
 void ClientCore<T>::refresh_ring() {
   const std::chrono::milliseconds now = transport_.now();
   if (last_ring_request_ && now - *last_ring_request_ < config_.request_timeout / 4) return;
   last_ring_request_ = now;
-  const std::vector<std::string> sources = ring_sources();
-  send(sources[next_seed_++ % sources.size()], wire::RingRequest{++last_id_});
+  std::vector<std::string> sources = ring_sources();
+  std::rotate(sources.begin(), sources.begin() + static_cast<std::ptrdiff_t>(next_seed_ % sources.size()),
+              sources.end());
+  std::stable_partition(sources.begin(), sources.end(), [&](const std::string& node) {
+    return !health_.is_suspected(node, now);
+  });
+  const std::size_t asked = std::min(ring_refresh_fanout, sources.size());
+  for (std::size_t i = 0; i < asked; ++i) send(sources[i], wire::RingRequest{++last_id_});
+  next_seed_ += asked;
 }
 
-// The ring's members once it is known (they see changes first), the seeds until then.
+// The ring's members once it is known (they see changes first), and the members of the layout
+// a change is moving to (a joining node may be the only one a partitioned client can reach);
+// the seeds until then. Sorted by name, without repeats.
 template <Transport T>
 std::vector<std::string> ClientCore<T>::ring_sources() const {
-  std::vector<std::string> sources;
+  std::vector<std::string> sources = members_or_seeds();
   if (ring_) {
-    for (const ring::Member& m : ring_->members()) sources.push_back(m.name);
+    for (const ring::Member& m : ring_document_.next) sources.push_back(m.name);
   }
-  if (sources.empty()) sources = config_.seeds;
+  std::sort(sources.begin(), sources.end());
+  sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
   return sources;
+}
+
+// The ring's members in the ring's order (by name) once it is known, the seeds until then.
+template <Transport T>
+std::vector<std::string> ClientCore<T>::members_or_seeds() const {
+  std::vector<std::string> nodes;
+  if (ring_) {
+    for (const ring::Member& m : ring_->members()) nodes.push_back(m.name);
+  }
+  if (nodes.empty()) nodes = config_.seeds;
+  return nodes;
+}
+
+// A suspected node stays suspected while it is silent (PeerHealth): suspicions that have run
+// out are renewed and the node asked for the ring, so one that is back answers and is cleared,
+// and a dead one is not tried first again meanwhile. Runs before routing, at most a round per
+// suspect_period per node.
+template <Transport T>
+void ClientCore<T>::probe_silent_suspects() {
+  const std::vector<std::string> sources = ring_sources();
+  const auto known = [&](const std::string& node) {
+    return std::binary_search(sources.begin(), sources.end(), node);
+  };
+  for (const std::string& node : health_.renew_silent(transport_.now(), std::chrono::milliseconds{0}, known)) {
+    send(node, wire::RingRequest{++last_id_});
+  }
 }
 
 // A newer ring replaces the one in use; transports that dial by address learn the addresses of
@@ -139,7 +181,7 @@ void ClientCore<T>::change_membership(membership::ChangeRequest request, ChangeC
   op.message = wire::MembershipChange{id, request.kind, std::move(request.name),
                                       std::move(request.address), std::move(request.zone),
                                       request.weight};
-  op.candidates = ring_sources();  // sorted by name: the claimant, the lowest-named, first
+  op.candidates = members_or_seeds();  // sorted by name: the claimant, the lowest-named, first
   op.done = std::move(done);
   attempt_change(id);
 }
@@ -157,28 +199,12 @@ void ClientCore<T>::pass_over_change(std::uint64_t id) {
   const auto it = changes_.find(id);
   if (it == changes_.end()) return;
   transport_.cancel(it->second.timer);
-  health_.timed_out(it->second.candidates[it->second.attempt], transport_.now());
+  health_.timed_out(it->second.candidates[it->second.attempt], transport_.now(),
+                    config_.request_timeout);
   if (++it->second.attempt < it->second.candidates.size()) return attempt_change(id);
   auto finish = std::move(it->second.done);
   changes_.erase(it);
   finish(make_error_code(errc::timeout), {0, "no node answered"});
-}
-
-// Home replicas first, in preference order, then the fallbacks; suspected nodes go last.
-template <Transport T>
-std::vector<std::string> ClientCore<T>::candidates_for(std::string_view key) const {
-  std::vector<std::string> nodes;
-  if (ring_) {
-    for (ring::NodeIndex i : ring_->preference_list_for_key(key)) {
-      nodes.push_back(ring_->member(i).name);
-    }
-  } else {
-    nodes = config_.seeds;
-  }
-  std::stable_partition(nodes.begin(), nodes.end(), [&](const std::string& node) {
-    return !health_.is_suspected(node, transport_.now());
-  });
-  return nodes;
 }
 
 template <Transport T>
@@ -226,136 +252,6 @@ void ClientCore<T>::status(const std::string& node, StatusCallback done) {
     finish(make_error_code(errc::timeout), {});
   });
   send(node, wire::StatusRequest{id});
-}
-
-template <Transport T>
-bool ClientCore<T>::Request::asked(std::string_view node) const {
-  const std::size_t n = std::min(attempt + 1, candidates.size());
-  return std::find(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(n), node) !=
-         candidates.begin() + static_cast<std::ptrdiff_t>(n);
-}
-
-template <Transport T>
-void ClientCore<T>::submit(wire::Message message, bool is_read, std::string_view key,
-                           GetCallback on_get, WriteCallback on_write) {
-  const std::uint64_t id = ++last_id_;
-  wire::set_request_id(message, id);
-  if (const std::error_code ec = wire::check_limits(message, config_.limits)) {
-    if (on_get) on_get(ec, {}, {});
-    if (on_write) on_write(ec, {}, {});
-    return;
-  }
-  Request& request = requests_[id];
-  request.message = std::move(message);
-  request.routing_key = Key(key);
-  request.is_read = is_read;
-  request.on_get = std::move(on_get);
-  request.on_write = std::move(on_write);
-  request.deadline_at = transport_.now() + config_.request_timeout;
-  request.deadline = transport_.schedule(config_.request_timeout, [this, id] { expire(id); });
-  if (ring_wait_over_) return route(id);
-  awaiting_ring_.push_back(id);
-}
-
-template <Transport T>
-void ClientCore<T>::route(std::uint64_t id) {
-  Request& request = requests_.at(id);
-  request.candidates = candidates_for(request.routing_key);
-  attempt(id);
-}
-
-// Asks the current candidate. Once every candidate has been asked, the deadline decides; but if
-// one of them answered unavailable (it saw too few replicas, perhaps just after a partition
-// healed), a new round starts shortly, since its view may have mended meanwhile.
-template <Transport T>
-void ClientCore<T>::attempt(std::uint64_t id) {
-  Request& request = requests_.at(id);
-  if (request.attempt >= request.candidates.size()) {
-    if (!request.refused) return;
-    trace(id, request, "has asked every candidate; another round soon");
-    request.refused = false;
-    request.pass_over = transport_.schedule(retry_round_delay, [this, id] { new_round(id); });
-    return;
-  }
-  request.pass_over = transport_.schedule(attempt_timeout(), [this, id] { pass_over(id); });
-  trace(id, request, "asks", request.candidates[request.attempt]);
-  send(request.candidates[request.attempt], request.message);
-}
-
-// Asks the candidates again, under a new request id: a node drops a request id it has served
-// already (a duplicate, to it), so the same id would meet silence.
-template <Transport T>
-void ClientCore<T>::new_round(std::uint64_t id) {
-  auto entry = requests_.extract(id);
-  if (entry.empty()) return;
-  const std::uint64_t fresh = ++last_id_;
-  Request& request = entry.mapped();
-  transport_.cancel(request.deadline);
-  const auto left = std::max(request.deadline_at - transport_.now(), std::chrono::milliseconds{0});
-  request.deadline = transport_.schedule(left, [this, fresh] { expire(fresh); });
-  wire::set_request_id(request.message, fresh);
-  request.attempt = 0;
-  entry.key() = fresh;
-  requests_.insert(std::move(entry));
-  route(fresh);
-}
-
-// The candidate asked last did not answer in time, or cannot be reached: suspect it and ask
-// the next. A write may be applied twice this way (see ClientConfig::attempt_timeout).
-template <Transport T>
-void ClientCore<T>::pass_over(std::uint64_t id) {
-  const auto it = requests_.find(id);
-  if (it == requests_.end()) return;
-  Request& request = it->second;
-  assert(request.attempt < request.candidates.size());
-  transport_.cancel(request.pass_over);
-  trace(id, request, "passes over", request.candidates[request.attempt]);
-  health_.timed_out(request.candidates[request.attempt], transport_.now());
-  refresh_ring();  // the node may have left, or the ring moved the key
-  ++request.attempt;
-  attempt(id);
-}
-
-template <Transport T>
-void ClientCore<T>::on_unreachable(std::string_view node) {
-  std::vector<std::uint64_t> waiting_on_node;
-  for (const auto& [id, request] : requests_) {
-    if (request.attempt < request.candidates.size() && request.candidates[request.attempt] == node) {
-      waiting_on_node.push_back(id);
-    }
-  }
-  for (const std::uint64_t id : waiting_on_node) pass_over(id);
-  waiting_on_node.clear();
-  for (const auto& [id, change] : changes_) {
-    if (change.candidates[change.attempt] == node) waiting_on_node.push_back(id);
-  }
-  for (const std::uint64_t id : waiting_on_node) pass_over_change(id);
-}
-
-template <Transport T>
-void ClientCore<T>::expire(std::uint64_t id) {
-  const auto it = requests_.find(id);
-  if (it == requests_.end()) return;
-  const Request& request = it->second;
-  if (request.attempt < request.candidates.size()) {
-    health_.timed_out(request.candidates[request.attempt], transport_.now());
-  }
-  refresh_ring();
-  complete(id, make_error_code(errc::timeout), {}, {});
-}
-
-template <Transport T>
-void ClientCore<T>::complete(std::uint64_t id, std::error_code ec, Siblings siblings,
-                             const wire::Status& status) {
-  const auto it = requests_.find(id);
-  Request request = std::move(it->second);
-  requests_.erase(it);
-  transport_.cancel(request.pass_over);
-  transport_.cancel(request.deadline);
-  std::erase(awaiting_ring_, id);
-  const QuorumReport report{status.replied, status.required, false};
-  if (request.on_get) return request.on_get(ec, std::move(siblings), report);
-  request.on_write(ec, std::move(siblings), report);
 }
 
 template <Transport T>
@@ -426,6 +322,7 @@ void ClientCore<T>::on_frame(std::string_view from, std::string_view bytes) {
     transport_.cancel(request.pass_over);
     trace(id, request, "was refused as unavailable by", peer);
     request.refused = true;
+    request.refusal = *status;
     ++request.attempt;
     return attempt(id);
   }

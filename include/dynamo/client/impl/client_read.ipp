@@ -47,6 +47,7 @@ void ClientCore<T>::coordinate_read(Key key, ReadOptions options, GetCallback do
   if (required > ring_->replicas()) {
     return done(make_error_code(errc::invalid_request), {}, refused);
   }
+  probe_silent_suspects();
   std::vector<ReadTarget> targets = read_targets(key, options.strict);
   if (targets.size() < required) {
     return done(make_error_code(errc::unavailable), {},
@@ -86,7 +87,7 @@ void ClientCore<T>::speculate(std::uint64_t id) {
   ReadOp& op = it->second;
   std::size_t silent = 0;
   op.tally.for_each_silent([&](const std::string& node) {
-    health_.timed_out(node, transport_.now());
+    health_.timed_out(node, transport_.now(), config_.read_speculation_delay);
     ++silent;
   });
   bool asked_more = false;
@@ -159,7 +160,8 @@ void ClientCore<T>::finish_read(std::uint64_t id) {
   }
   bool silent = false;
   op.tally.for_each_silent([&](const std::string& node) {
-    health_.timed_out(node, transport_.now());
+    // Stand-ins were asked one speculation delay before, the first targets long before.
+    health_.timed_out(node, transport_.now(), config_.read_speculation_delay);
     silent = true;
   });
   if (silent) refresh_ring();  // the node may have left

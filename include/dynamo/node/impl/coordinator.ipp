@@ -50,7 +50,7 @@ auto NodeCore<S, T>::replace_silent(Plan& plan, const std::set<std::string>& ans
   for (std::size_t i = 0; i < original; ++i) {
     const Target silent = plan.targets[i];
     if (answered.contains(silent.node)) continue;
-    suspect(silent.node, now());
+    suspect(silent.node, config_.request_timeout / 2);
     while (!plan.spares.empty()) {
       std::string spare = std::move(plan.spares.front());
       plan.spares.erase(plan.spares.begin());
@@ -222,7 +222,7 @@ void NodeCore<S, T>::forward_failed(std::uint64_t id, bool silent) {
   ForwardOp op = std::move(it->second);
   forwards_.erase(it);
   transport_.cancel(op.timer);
-  if (silent) suspect(op.target, now());
+  if (silent) suspect(op.target, config_.forward_timeout);
   if (op.reroute) return op.reroute(std::move(op.request));
   op.on_reply(wire::Status{static_cast<std::uint32_t>(errc::timeout), 0, 0}, nullptr);
 }
@@ -233,7 +233,7 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::on_unreachable(std::string_view peer) {
   const std::string node(peer);
   if (is_self(node)) return;
-  suspect(node, now());
+  suspect(node, std::chrono::milliseconds{0});
   std::vector<std::uint64_t> stranded;
   for (const auto& [id, op] : forwards_) {
     if (op.target == node) stranded.push_back(id);
@@ -312,7 +312,8 @@ void NodeCore<S, T>::finish_read(std::uint64_t id) {
   transport_.cancel(op.timer);
   transport_.cancel(op.escalation);
   if (op.done) answer_read(op, make_error_code(errc::quorum_not_reached));
-  op.tally.for_each_silent([&](const std::string& node) { suspect(node, now()); });
+  // Spares asked at the escalation have waited half the timeout, the others all of it.
+  op.tally.for_each_silent([&](const std::string& node) { suspect(node, config_.request_timeout / 2); });
   op.tally.for_each_stale_primary([&](const std::string& node) {
     if (is_self(node)) {
       merge_into_storage(op.plan.pos, op.key, op.tally.merged());
@@ -439,7 +440,7 @@ void NodeCore<S, T>::finish_write(std::uint64_t id) {
   }
   for (const Target& t : op.plan.targets) {
     if (op.acked.contains(t.node)) continue;
-    suspect(t.node, now());
+    suspect(t.node, config_.request_timeout / 2);  // a spare was asked at the escalation
     if (!is_self(t.owner()) && covered.insert(t.owner()).second) {
       merge_into_hint(t.owner(), op.key, op.replicated);
     }

@@ -20,12 +20,27 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::gossip_round() {
   gossip_.beat();
   detect_failures();
+  probe_silent_suspects();
   std::vector<std::string> candidates = gossip_targets();
   std::erase_if(candidates, [&](const std::string& name) { return refused_.contains(name); });
   if (!candidates.empty()) {
     send(candidates[transport_.random() % candidates.size()], wire::Gossip{gossip_.snapshot()});
   }
   gossip_timer_ = transport_.schedule(config_.gossip_interval, [this] { gossip_round(); });
+}
+
+// A suspected member stays suspected while it is silent (PeerHealth): each round renews the
+// suspicions that would lapse before the next and sends those members our view, so one that is
+// back answers (a gossip reply, our heartbeat of it being old) and is cleared at once, while a
+// dead one is not tried again by every request until phi accrual marks it down.
+template <Storage S, Transport T>
+void NodeCore<S, T>::probe_silent_suspects() {
+  const auto member = [this](const std::string& peer) {
+    return !refused_.contains(peer) && (ring().find(peer) || view_.next().find(peer));
+  };
+  for (const std::string& peer : health_.renew_silent(now(), config_.gossip_interval, member)) {
+    send(peer, wire::Gossip{gossip_.snapshot()});
+  }
 }
 
 template <Storage S, Transport T>

@@ -92,7 +92,7 @@ void NodeCore<S, T>::replay_hints() {
     replay.timer = transport_.schedule(config_.request_timeout, [this, id] {
       const auto it = replays_.find(id);
       if (it == replays_.end()) return;
-      suspect(it->second.owner, now());
+      suspect(it->second.owner, config_.request_timeout);
       replaying_.erase({it->second.owner, it->second.key});
       replays_.erase(it);
     });

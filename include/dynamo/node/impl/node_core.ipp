@@ -43,7 +43,8 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
       view_(detail::validated_params(config_), config_.n),
       storage_(std::move(storage)),
       transport_(std::move(transport)),
-      health_(config_.suspect_period),
+      // A timeout waits at most twice request_timeout (fetches) or forward_timeout.
+      health_(config_.suspect_period, std::max(2 * config_.request_timeout, config_.forward_timeout)),
       gossip_(config_.name, detail::next_generation(storage_, transport_.wall_clock_ms()), {}) {
   // A new actor for every incarnation: a node that lost its storage can never reissue a dot an
   // old version already carries (Riak's kv679), whatever its storage remembers.

@@ -95,7 +95,7 @@ void NodeCore<S, T>::on_fetch_timeout(std::uint64_t id) {
   const auto it = fetches_.find(id);
   if (it == fetches_.end()) return;
   FetchOp& op = it->second;
-  suspect(op.sources[op.source], now());
+  suspect(op.sources[op.source], 2 * config_.request_timeout);
   op.source = (op.source + 1) % op.sources.size();
   op.slice = 0;
   request_slice(id);
@@ -307,7 +307,7 @@ void NodeCore<S, T>::start_relocation(std::string hint_owner, Key key, ring::Pos
   op.timer = transport_.schedule(2 * config_.request_timeout, [this, id] {
     const auto it = relocations_.find(id);
     if (it == relocations_.end()) return;
-    for (const std::string& silent : it->second.waiting) suspect(silent, now());
+    for (const std::string& silent : it->second.waiting) suspect(silent, 2 * config_.request_timeout);
     relocating_.erase({it->second.hint_owner, it->second.key});
     relocations_.erase(it);
   });
