@@ -151,3 +151,30 @@ TEST_CASE("message delay does not make live nodes look dead, and detection time 
     if (c.expect_no_false_positive) CHECK(false_positives == 0);
   }
 }
+
+// Two survivors of three must keep hearing each other while the third is dead: a round that
+// gossips only to the dead one would leave them silent to each other for several rounds now and
+// then, and phi accrual, fitted to regular one-second heartbeats, would mark a live survivor
+// down (a write to it would then see one usable replica; the procs availability test met this).
+TEST_CASE("the survivors of a crash never take each other for dead", "[sim][gossip]") {
+  for (std::uint64_t seed = 41; seed < 46; ++seed) {
+    CAPTURE(seed);
+    Simulator sim(seed);
+    std::vector<std::string> false_marks;
+    Config config = gossip_config();
+    config.log = [&](std::string_view line) {
+      if (line.find(" is down: ") != std::string_view::npos &&
+          line.find("n2 is down") == std::string_view::npos) {
+        false_marks.emplace_back(line);
+      }
+    };
+    SimCluster<> cluster(sim, names_of(3), config);
+    REQUIRE(sim.run_until([&] { return all_know_all(cluster); }, 10s));
+    sim.run_for(10s);
+    cluster.crash("n2");
+    sim.run_for(300s);
+    CHECK(all_see(cluster, "n2", true));
+    INFO((false_marks.empty() ? std::string() : false_marks.front()));
+    CHECK(false_marks.empty());
+  }
+}

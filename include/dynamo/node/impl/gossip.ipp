@@ -13,18 +13,28 @@ void NodeCore<S, T>::start_gossip() {
 }
 
 // One period: a heartbeat, a look at every detector, and our view sent to one random member or
-// seed. Down members are picked too, in proportion, so a recovered one is noticed even if it has
-// no reason to speak first; seeds keep a node that is outside the ring, or whose ring is old,
-// in touch with the cluster.
+// seed believed up; and, as Cassandra's gossiper does, to one believed down (or suspected) with
+// probability down / (up + 1), so a recovered one is noticed even if it has no reason to speak
+// first. A dead peer never takes a live one's round: were it picked instead, two survivors of
+// three would now and then not exchange heartbeats for several rounds, and phi accrual, fitted
+// to regular rounds, would mark a live survivor down. Seeds keep a node that is outside the
+// ring, or whose ring is old, in touch with the cluster.
 template <Storage S, Transport T>
 void NodeCore<S, T>::gossip_round() {
   gossip_.beat();
   detect_failures();
   probe_silent_suspects();
-  std::vector<std::string> candidates = gossip_targets();
-  std::erase_if(candidates, [&](const std::string& name) { return refused_.contains(name); });
-  if (!candidates.empty()) {
-    send(candidates[transport_.random() % candidates.size()], wire::Gossip{gossip_.snapshot()});
+  std::vector<std::string> up;
+  std::vector<std::string> down;
+  for (std::string& name : gossip_targets()) {
+    if (refused_.contains(name)) continue;
+    const bool silent = down_.contains(name) || health_.is_suspected(name, now());
+    (silent ? down : up).push_back(std::move(name));
+  }
+  const wire::Gossip view{gossip_.snapshot()};
+  if (!up.empty()) send(up[transport_.random() % up.size()], view);
+  if (!down.empty() && transport_.random() % (up.size() + 1) < down.size()) {
+    send(down[transport_.random() % down.size()], view);
   }
   gossip_timer_ = transport_.schedule(config_.gossip_interval, [this] { gossip_round(); });
 }
