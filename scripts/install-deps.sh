@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ clang libclang-rt-14-dev  # toolchain; clang for sanitizers and libFuzzer
   openssl                                          # test CA and certificates for the TLS tests
+  iptables iproute2                                # the availability test's private network namespace
   libasio-dev libboost-dev libxxhash-dev libssl-dev  # library dependencies
   catch2 libbenchmark-dev                            # tests and micro-benchmarks
   "$@"

@@ -45,7 +45,7 @@ void PeerCluster::add_spare(const std::string& name, std::vector<std::string> ex
   spares_[name] = std::move(extra_args);
 }
 
-void PeerCluster::start(const std::string& name) {
+void PeerCluster::start(const std::string& name, const std::function<void()>& while_waiting) {
   // Each peer keeps its LogStorage in the test's directory, so a restarted peer finds its data.
   std::vector<std::string> args{"--name", name, "--data-dir", data_dir(name).string()};
   if (const auto spare = spares_.find(name); spare != spares_.end()) {
@@ -68,7 +68,11 @@ void PeerCluster::start(const std::string& name) {
     if (!process->running() || std::chrono::steady_clock::now() > deadline) {
       throw std::runtime_error("peer " + name + " did not start; its log:\n" + read_all(log));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (while_waiting) {
+      while_waiting();
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
   processes_[name] = std::move(process);
 }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -43,8 +44,10 @@ class PeerCluster {
   void set_tls(const std::string& name, TlsConfig tls) { tls_[name] = std::move(tls); }
 
   // Starts the peer and waits until it logs that it listens. Throws std::runtime_error, with
-  // the peer's log, if it exits or does not listen within 10 s.
-  void start(const std::string& name);
+  // the peer's log, if it exits or does not listen within 10 s. While it waits it calls
+  // `while_waiting` (e.g. to run a client's io_context for a few milliseconds) instead of
+  // sleeping, if one is given.
+  void start(const std::string& name, const std::function<void()>& while_waiting = {});
   void start_all();
   // SIGKILL: the peer dies at once, as in a crash.
   void kill(const std::string& name) { processes_.erase(name); }

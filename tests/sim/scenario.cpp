@@ -1,5 +1,8 @@
 #include "sim/scenario.hpp"
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <set>
@@ -13,6 +16,12 @@ namespace {
 using Cluster = testing::SimCluster<KeepSiblings>;
 using ClientPtr = std::unique_ptr<Cluster::ClientType>;
 enum class OpResult { ok, failed, indeterminate };
+
+// The workload clients' request_timeout.
+constexpr std::chrono::milliseconds client_timeout = 1500ms;
+// The hold phase (see hold_phase()): the availability bound, then this window of operations the
+// judge holds to their quorum, then time for the last of them to finish.
+constexpr std::chrono::milliseconds judged_window = 1000ms;
 
 // A write failed for sure only when the cluster says nothing was attempted.
 OpResult classify_write(std::error_code ec) {
@@ -31,28 +40,35 @@ struct PutRecord {
 class Scenario {
  public:
   explicit Scenario(const ScenarioSettings& settings)
-      : settings_(settings), sim_(settings.seed), cluster_(sim_, node_names(settings), config()) {
+      : settings_(settings),
+        sim_(settings.seed),
+        cluster_(sim_, node_names(settings), config()),
+        ledger_(sim_, cluster_, availability_bound()) {
     report_.settings = settings;
     // Half the clients coordinate their reads themselves, half leave it to a node.
     for (int i = 0; i < settings.clients; ++i) {
       const auto coordination = i % 2 == 0 ? ReadCoordination::client : ReadCoordination::node;
       clients_.push_back(cluster_.make_client("client-" + std::to_string(i),
-                                              [coordination](ClientConfig& config) {
-                                                config.request_timeout = 1500ms;
-                                                config.read_coordination = coordination;
+                                              [this, coordination](ClientConfig& config) {
+                                                configure_client(config, coordination);
                                               }));
     }
     contexts_.resize(clients_.size());
-    solo_ = cluster_.make_client("solo", 1500ms);
+    solo_ = cluster_.make_client("solo", [this](ClientConfig& config) {
+      configure_client(config, ReadCoordination::client);
+    });
     checker_ = cluster_.make_client("checker", 1500ms);
-    for (int k = 0; k < settings.hot_keys; ++k) hot_keys_.push_back("key-" + std::to_string(k));
+    choose_hot_keys();
     for (int i = 0; i < settings.spares; ++i) cluster_.add_node("spare-" + std::to_string(i));
     admin_ = cluster_.make_client("admin", 1500ms);
   }
 
   ScenarioReport run() {
     fault_phase();
+    hold_phase();
     heal_phase();
+    for (const std::string& v : ledger_.judge()) violation(v);
+    report_.availability = ledger_.counts();
     if (settings_.spares > 0) settle_membership();
     if (settings_.anti_entropy_only) check_anti_entropy_convergence();
     check_reads_and_convergence();
@@ -64,10 +80,47 @@ class Scenario {
   }
 
  private:
+  // With a held fault the first seed (the first name) is node-1, the claimant (the
+  // lowest-named) node-0, and the hot keys' coordinator node-2.
   static std::vector<std::string> node_names(const ScenarioSettings& s) {
     std::vector<std::string> names;
     for (int i = 0; i < s.nodes; ++i) names.push_back("node-" + std::to_string(i));
+    if (s.held) std::rotate(names.begin(), names.begin() + 1, names.end());
     return names;
+  }
+
+  std::string held_victim() {
+    switch (settings_.held->role) {
+      case HeldFault::Role::first_seed: return cluster_.names().front();
+      case HeldFault::Role::claimant: {
+        const std::string* claimant = cluster_.node("node-1").core().ring_view().claimant();
+        return claimant ? *claimant : "node-0";
+      }
+      case HeldFault::Role::coordinator: return "node-2";
+    }
+    return "node-2";
+  }
+
+  // Hot keys key-0, key-1...; when the held fault takes the hot keys' coordinator, only those
+  // whose first home replica it is.
+  void choose_hot_keys() {
+    const bool coordinated = settings_.held && settings_.held->role == HeldFault::Role::coordinator;
+    for (int k = 0; static_cast<int>(hot_keys_.size()) < settings_.hot_keys; ++k) {
+      const Key key = "key-" + std::to_string(k);
+      if (!coordinated || primaries(cluster_, key).front() == "node-2") hot_keys_.push_back(key);
+    }
+  }
+
+  // A workload client; DYNAMO_SIM_LOG=1 also prints how it routes each request, with the time.
+  void configure_client(ClientConfig& config, ReadCoordination coordination) {
+    config.request_timeout = client_timeout;
+    config.read_coordination = coordination;
+    if (!std::getenv("DYNAMO_SIM_LOG")) return;
+    config.trace_requests = true;
+    config.log = [this](std::string_view line) {
+      std::fprintf(stderr, "%lld ms %.*s\n", static_cast<long long>(sim_.now().count()),
+                   static_cast<int>(line.size()), line.data());
+    };
   }
 
   Config config() const {
@@ -79,6 +132,12 @@ class Scenario {
     c.hinted_handoff = !settings_.anti_entropy_only;
     // Anti-entropy alone must repair within the check's budget: compare partitions faster then.
     c.anti_entropy_interval = settings_.anti_entropy_only ? 20ms : 250ms;
+    if (c.log) {  // DYNAMO_SIM_LOG: with the virtual time, like the clients' lines
+      c.log = [this](std::string_view line) {
+        std::fprintf(stderr, "%lld ms %.*s\n", static_cast<long long>(sim_.now().count()),
+                     static_cast<int>(line.size()), line.data());
+      };
+    }
     return c;
   }
 
@@ -118,7 +177,11 @@ class Scenario {
     const std::uint64_t dice = sim_.uniform(100);
     if (dice < 40) {
       const ReadOptions options{dice < 10 ? 1u : 0u, false};
-      client.async_get(key, options, [this, c, key, again](std::error_code ec, GetResult r) {
+      const std::size_t op = ledger_.begin(OpKind::get, name, key,
+                                           options.r ? options.r : settings_.r, false,
+                                           client_timeout);
+      client.async_get(key, options, [this, c, key, again, op](std::error_code ec, GetResult r) {
+        ledger_.end(op, ec);
         count(ec ? OpResult::failed : OpResult::ok);
         if (!ec) contexts_[c][key] = r.context;
         again();
@@ -127,7 +190,11 @@ class Scenario {
     }
     const bool blind = dice < 55;
     const Context context = blind ? Context{} : contexts_[c][key];
-    const auto on_write = [this, c, key, again](std::error_code ec, WriteResult w) {
+    const bool removing = !(dice < 90 || context.empty());
+    const std::size_t op = ledger_.begin(removing ? OpKind::remove : OpKind::put, name, key,
+                                         settings_.w, settings_.anti_entropy_only, client_timeout);
+    const auto on_write = [this, c, key, again, op](std::error_code ec, WriteResult w) {
+      ledger_.end(op, ec);
       const OpResult outcome = classify_write(ec);
       count(outcome);
       if (outcome == OpResult::ok) {
@@ -136,7 +203,7 @@ class Scenario {
       }
       again();
     };
-    if (dice < 90 || context.empty()) {
+    if (!removing) {
       client.async_put(key, context, name + "-" + std::to_string(++writes_), write_options(),
                        on_write);
     } else {
@@ -156,7 +223,10 @@ class Scenario {
       after("solo", std::chrono::milliseconds(10 + sim_.uniform(50)), [this] { next_solo_op(); });
     };
     if (solo_stale_.contains(key)) {
-      solo_->async_get(key, [this, key, again](std::error_code ec, GetResult r) {
+      const std::size_t op =
+          ledger_.begin(OpKind::get, "solo", key, settings_.r, false, client_timeout);
+      solo_->async_get(key, [this, key, again, op](std::error_code ec, GetResult r) {
+        ledger_.end(op, ec);
         if (!ec) {
           solo_context_[key] = r.context;
           solo_stale_.erase(key);
@@ -166,10 +236,16 @@ class Scenario {
       });
       return;
     }
+    const std::size_t op = ledger_.begin(OpKind::put, "solo", key, settings_.w,
+                                         settings_.anti_entropy_only, client_timeout);
     solo_->async_put(key, solo_context_[key], "solo-" + std::to_string(++writes_), write_options(),
-                     [this, key, again](std::error_code ec, WriteResult w) {
+                     [this, key, again, op](std::error_code ec, WriteResult w) {
+                       ledger_.end(op, ec);
                        const OpResult outcome = classify_write(ec);
                        count(outcome);
+                       // A coordinator passed over may have applied the write as well: one
+                       // more version this client cannot supersede (QuorumReport::passed_over).
+                       solo_unacked_[key] += w.quorum.passed_over;
                        if (outcome == OpResult::ok) {
                          acked_.push_back({key, w.context.clock()});
                          solo_context_[key] = w.context;
@@ -185,12 +261,36 @@ class Scenario {
     if (seen.size() > 1 + solo_unacked_[key]) {
       std::ostringstream os;
       os << "false siblings: solo key " << key << " shows " << seen.size() << " versions after "
-         << solo_unacked_[key] << " unacknowledged writes: " << seen;
+         << solo_unacked_[key] << " unacknowledged or passed-over writes: " << seen;
       violation(os.str());
     }
   }
 
   // --- faults ------------------------------------------------------------------------------
+
+  // Every change to what is up or reachable, or to the network, goes through here, so the
+  // availability judge knows when the world last changed. During the hold phase changes wait
+  // for its end instead.
+  void change_world(std::function<void()> change) {
+    if (holding_) {
+      held_changes_.push_back(std::move(change));
+      return;
+    }
+    change();
+    ledger_.world_changed();
+  }
+
+  void crash(const std::string& node, bool wipe) {
+    change_world([this, node, wipe] { cluster_.crash(node, wipe); });
+  }
+
+  void restart(const std::string& node) {
+    change_world([this, node] {
+      if (cluster_.is_up(node)) return;
+      cluster_.restart(node);
+      ledger_.node_restarted(node);
+    });
+  }
 
   // A join of a node outside the newest ring, or a leave of a member while more than N remain;
   // the claimant may refuse or be unreachable, which is fine.
@@ -204,6 +304,7 @@ class Scenario {
     const auto count = [this](std::error_code ec, MembershipResult) {
       if (!ec) ++report_.membership_changes;
     };
+    ledger_.world_changed();  // the ring itself is watched by the ledger from here on
     if (!outside.empty() && (ring->size() <= 3 || sim_.chance(0.5))) {
       admin_->async_join(NewMember{outside[sim_.uniform(outside.size())], {}, {}, 1}, count);
     } else if (ring->size() > 3) {
@@ -221,9 +322,9 @@ class Scenario {
         if (cluster_.is_up(victim)) {
           const bool wipe = settings_.w >= 2 && !wiped_ && sim_.chance(0.2);
           wiped_ |= wipe;
-          cluster_.crash(victim, wipe);
+          crash(victim, wipe);
           after("checker", std::chrono::milliseconds(200 + sim_.uniform(1300)),
-                [this, victim] { cluster_.restart(victim); });
+                [this, victim] { restart(victim); });
         }
         break;
       case 1: {
@@ -231,16 +332,19 @@ class Scenario {
         for (const auto& n : names) {
           if (sim_.chance(0.5)) side.insert(n);
         }
-        sim_.partition({side});
-        after("checker", std::chrono::milliseconds(200 + sim_.uniform(800)), [this] { sim_.heal(); });
+        change_world([this, side] { sim_.partition({side}); });
+        after("checker", std::chrono::milliseconds(200 + sim_.uniform(800)),
+              [this] { change_world([this] { sim_.heal(); }); });
         break;
       }
-      case 2:
-        sim_.network() = {std::chrono::milliseconds(1),
-                          std::chrono::milliseconds(5 + sim_.uniform(60)),
-                          static_cast<double>(sim_.uniform(20)) / 100.0,
-                          static_cast<double>(sim_.uniform(10)) / 100.0};
+      case 2: {
+        const testing::NetworkProfile profile{std::chrono::milliseconds(1),
+                                              std::chrono::milliseconds(5 + sim_.uniform(60)),
+                                              static_cast<double>(sim_.uniform(20)) / 100.0,
+                                              static_cast<double>(sim_.uniform(10)) / 100.0};
+        change_world([this, profile] { sim_.network() = profile; });
         break;
+      }
       case 3:
         sim_.set_clock_skew(victim,
                             std::chrono::milliseconds(static_cast<std::int64_t>(sim_.uniform(10001)) - 5000));
@@ -249,26 +353,63 @@ class Scenario {
         change_membership();
         break;
       default:
-        sim_.network() = testing::NetworkProfile{};
+        change_world([this] { sim_.network() = testing::NetworkProfile{}; });
         break;
     }
     after("checker", std::chrono::milliseconds(100 + sim_.uniform(300)), [this] { inject_fault(); });
   }
 
+  // The held fault, in place of the random ones: the first seed's before the clients start (they
+  // must find the ring without it), the others' once the clients have found the ring.
+  void inject_held_fault() {
+    report_.held_victim = held_victim();
+    const std::string victim = report_.held_victim;
+    if (settings_.held->kind == HeldFault::Kind::crash) {
+      crash(victim, false);
+    } else {
+      change_world([this, victim] { sim_.partition({{victim}}); });
+    }
+  }
+
   void fault_phase() {
     fault_end_ = sim_.now() + settings_.fault_phase;
+    const bool seed_held = settings_.held && settings_.held->role == HeldFault::Role::first_seed;
+    if (seed_held) inject_held_fault();
     workload_on_ = true;
     for (std::size_t c = 0; c < clients_.size(); ++c) next_client_op(c);
     next_solo_op();
-    after("checker", 50ms, [this] { inject_fault(); });
+    if (settings_.held) {
+      if (!seed_held) after("checker", 300ms, [this] { inject_held_fault(); });
+    } else {
+      after("checker", 50ms, [this] { inject_fault(); });
+    }
     sim_.run_for(settings_.fault_phase);
+  }
+
+  // The faults stay as the fault phase left them (restarts and heals it scheduled wait), the
+  // network turns lossless, and the workload goes on: long enough for failure detection
+  // (availability_bound()), then a window of operations the judge holds to their quorum. Then
+  // the workload stops (for good: the heal phase would stop it anyway) and the last operations
+  // finish before anything changes again.
+  void hold_phase() {
+    const testing::NetworkProfile& net = sim_.network();
+    if (net.drop != 0.0 || net.duplicate != 0.0) {
+      change_world([this] { sim_.network() = testing::NetworkProfile{}; });
+    }
+    holding_ = true;
+    sim_.run_for(availability_bound() + judged_window);
+    workload_on_ = false;
+    sim_.run_until([this] { return idle_.size() == clients_.size() && solo_idle_; },
+                   client_timeout + 100ms);
+    holding_ = false;
+    for (auto& change : std::exchange(held_changes_, {})) change_world(std::move(change));
   }
 
   void heal_phase() {
     workload_on_ = false;
-    sim_.heal();
-    sim_.network() = testing::NetworkProfile{};
-    for (const auto& name : cluster_.names()) cluster_.restart(name);
+    change_world([this] { sim_.heal(); });
+    change_world([this] { sim_.network() = testing::NetworkProfile{}; });
+    for (const auto& name : cluster_.names()) restart(name);
     const bool idle = sim_.run_until(
         [this] { return idle_.size() == clients_.size() && solo_idle_; }, 20s);
     if (!idle) violation("liveness: clients still waiting 20 s after heal");
@@ -420,6 +561,9 @@ class Scenario {
   ScenarioSettings settings_;
   testing::Simulator sim_;
   Cluster cluster_;
+  AvailabilityLedger ledger_;
+  bool holding_ = false;
+  std::vector<std::function<void()>> held_changes_;  // fault changes the hold phase deferred
   std::vector<ClientPtr> clients_;
   ClientPtr solo_;
   ClientPtr checker_;

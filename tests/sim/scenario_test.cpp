@@ -38,6 +38,9 @@ TEST_CASE("randomized fault scenarios keep the invariants", "[sim][scenario]") {
   }
   dynamo::testing::FaultCounts total;
   dynamo::test::OperationCounts ops;
+  dynamo::test::AvailabilityCounts availability;
+  std::uint64_t seeds_run = 0;
+  std::uint64_t judged_seeds = 0;  // seeds with an operation the availability judge judged
   std::uint64_t failures = 0;
   std::uint64_t changes = 0;
   for (std::uint64_t seed = first; seed < first + count; ++seed) {
@@ -47,19 +50,24 @@ TEST_CASE("randomized fault scenarios keep the invariants", "[sim][scenario]") {
     ops.failed += report.operations.failed;
     ops.indeterminate += report.operations.indeterminate;
     changes += report.membership_changes;
+    availability += report.availability;
+    ++seeds_run;
+    if (report.availability.judged > 0) ++judged_seeds;
     if (!report.violations.empty()) {
       ++failures;
       std::cout << describe(report) << std::endl;
       if (failures >= 5) break;  // enough to debug; the rest would only repeat
     }
   }
-  std::cout << "scenarios: " << count << " seeds from " << first << "; operations ok " << ops.ok
+  std::cout << "scenarios: " << seeds_run << " seeds from " << first << "; operations ok " << ops.ok
             << ", failed " << ops.failed << ", indeterminate " << ops.indeterminate
             << "\nfaults: dropped " << total.dropped << ", duplicated " << total.duplicated
             << ", reordered " << total.reordered << ", lost to partitions " << total.partitioned
             << ", lost to down nodes " << total.to_down_node << ", crashes " << total.crashes
             << ", restarts " << total.restarts << ", partitions " << total.partitions
-            << ", clock skews " << total.skews << ", membership changes " << changes << std::endl;
+            << ", clock skews " << total.skews << ", membership changes " << changes << "\n"
+            << dynamo::test::describe(availability) << " (in " << judged_seeds << " of "
+            << seeds_run << " seeds)" << std::endl;
   CHECK(failures == 0);
   if (count >= 20) {
     CHECK(total.dropped > 0);
@@ -71,6 +79,10 @@ TEST_CASE("randomized fault scenarios keep the invariants", "[sim][scenario]") {
     CHECK(total.skews > 0);
     CHECK(ops.indeterminate > 0);
     CHECK(changes > 0);
+    // The availability judge must have had something to judge in most seeds (not in those where
+    // a membership change or a restarted node cut off kept the world changing through the hold).
+    CHECK(judged_seeds * 2 >= seeds_run);
+    CHECK(availability.should_succeed > 0);
   }
 }
 
