@@ -22,8 +22,11 @@ if(Asio_FOUND AND NOT TARGET Asio::Asio)
     INTERFACE_INCLUDE_DIRECTORIES "${Asio_INCLUDE_DIR}"
     # Asio 1.22 detects C++20 coroutines only on GCC and MSVC; Clang 14 with libstdc++ has them
     # too, so asio::awaitable and use_awaitable are switched on for Clang explicitly.
+    # ASIO_NO_DEPRECATED is not among these: it would take io_context::work and io.post() from
+    # a host that links dynamo, and a macro that changes Asio must be the same in every file of
+    # a program. The header check (tests/headers) sets it to keep dynamo off the deprecated API.
     INTERFACE_COMPILE_DEFINITIONS
-      "ASIO_STANDALONE;ASIO_NO_DEPRECATED;$<$<CXX_COMPILER_ID:Clang>:ASIO_HAS_CO_AWAIT;ASIO_HAS_STD_COROUTINE>"
+      "ASIO_STANDALONE;$<$<CXX_COMPILER_ID:Clang>:ASIO_HAS_CO_AWAIT;ASIO_HAS_STD_COROUTINE>"
     INTERFACE_LINK_LIBRARIES Threads::Threads)
 endif()
 mark_as_advanced(Asio_INCLUDE_DIR)

@@ -6,7 +6,9 @@
 // Template parameters: T a Transport; R a ConflictResolver, which must be the nodes' own (they
 // refuse a client whose resolver name differs).
 //
-// Thread safety: as Node: calls are posted to the executor, which runs one handler at a time.
+// Thread safety, stopping and destruction: as Node (node.hpp): calls are posted to the executor,
+// which runs one handler at a time; async_stop fails pending requests with errc::shutdown, and
+// once it completed the Client may be destroyed on any thread.
 
 #include <asio/any_io_executor.hpp>
 
@@ -31,8 +33,8 @@ class Client : public detail::AsyncFront<ClientCore<T>, R> {
   // which peers it sees up, suspected or refused. Completes with errc::timeout if it is silent.
   template <class Token>
   auto async_status(std::string node, Token&& token) {
-    return detail::AsyncOp<StatusSignature>::start(
-        this->get_executor(), std::forward<Token>(token),
+    return this->template start_op<StatusSignature>(
+        std::forward<Token>(token),
         [this, node = std::move(node)](std::function<StatusSignature> done) {
           this->core().status(node, std::move(done));
         });

@@ -13,13 +13,23 @@
 // associated executor, by default that same one, each in a handler of its own: one that throws
 // sends its exception out of io_context::run() as any Asio handler does, and the node, its
 // connections and its other requests are untouched (call run() again to go on). A resolver
-// that throws fails only its get (errc::resolver_failed; see concepts.hpp).
+// that throws fails only its get (errc::resolver_failed; see concepts.hpp). Each operation
+// counts as outstanding work on its handler's executor until the handler ran.
+//
+// Stopping and destruction: async_stop(token) fails every pending request with
+// errc::shutdown, stops the timers and closes the transport's listener and connections; later
+// calls complete with errc::shutdown. Once it has completed, the Node may be destroyed on any
+// thread, even while the executor runs on. Destroying a Node that was not stopped is safe on
+// the executor's thread (pending requests fail with errc::shutdown, and requests queued to it
+// complete so too); from another thread, only while the executor runs none of its handlers.
 //
 // Example:
 //   dynamo::Node<dynamo::MemoryStorage, Transport> node{io.get_executor(), config, {}, transport};
 //   node.async_get("cart:42", [](std::error_code ec, dynamo::GetResult r) { ... });
 //   auto [ec, written] = co_await node.async_put("cart:42", r.context, "book",
-//                                                asio::as_tuple(asio::use_awaitable));
+//                                                asio::experimental::as_tuple(asio::use_awaitable));
+//   (asio::experimental::as_tuple, from <asio/experimental/as_tuple.hpp>: Asio 1.22, Debian
+//   12's, has it only there; later Asio also as asio::as_tuple.)
 
 #include <asio/any_io_executor.hpp>
 

@@ -4,6 +4,7 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/use_future.hpp>
 
@@ -36,4 +37,20 @@ TEST_CASE("the async API works with use_future and use_awaitable", "[sim][reques
   sim.run_for(1s);
   REQUIRE(seen.has_value());
   CHECK(*seen == std::vector<Value>{"v"});
+
+  // The error as a value instead of an exception, as node.hpp's example does (Asio 1.22 has
+  // as_tuple only in asio::experimental).
+  std::optional<std::error_code> stopped_get;
+  asio::co_spawn(
+      sim.io(),
+      [&]() -> asio::awaitable<void> {
+        co_await client->async_stop(asio::use_awaitable);
+        auto [ec, r] = co_await client->async_get(
+            "k", asio::experimental::as_tuple(asio::use_awaitable));
+        stopped_get = ec;
+      },
+      asio::detached);
+  sim.run_for(1s);
+  REQUIRE(stopped_get.has_value());
+  CHECK(*stopped_get == errc::shutdown);
 }

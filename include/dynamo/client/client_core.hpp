@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dynamo/concepts.hpp"
@@ -38,6 +39,10 @@ class ClientCore {
 
   ClientCore(ClientConfig config, std::string resolver_name, T transport);
   ~ClientCore();
+  // Stops for good (client_core.ipp): pending requests fail with errc::shutdown, timers stop, the
+  // transport closes if it can; later requests fail with errc::shutdown. Idempotent.
+  void stop();
+  bool stopped() const { return stopped_; }
   ClientCore(const ClientCore&) = delete;
   ClientCore& operator=(const ClientCore&) = delete;
 
@@ -157,6 +162,7 @@ class ClientCore {
   std::optional<ring::Ring> ring_;
   PeerHealth health_;
   std::set<std::string> hello_sent_;
+  bool stopped_ = false;
   std::map<std::uint64_t, Request> requests_;
   ReadOps reads_;  // client-coordinated reads
   std::uint32_t read_quorum_ = 0;          // the nodes' default R, from their ring replies

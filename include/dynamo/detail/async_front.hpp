@@ -4,8 +4,15 @@
 // NodeCore or ClientCore (same get/put/remove shape); R resolves the siblings of each read.
 // Every operation is posted to the front's executor, where the core lives, and completes the
 // caller's token with (error_code, GetResult) or (error_code, WriteResult).
+//
+// Lifetime: an operation posted before the front was stopped (async_stop) or destroyed, and
+// run after, completes with errc::shutdown without touching the front: the gate it checks is
+// shared, not a member. The destructor closes the gate, waiting for an operation that is
+// inside it on another thread to leave, then stops the core.
 
 #include <exception>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -29,14 +36,35 @@ class AsyncFront {
 
   executor_type get_executor() const { return executor_; }
 
+  // Stops: every request pending fails with errc::shutdown, timers stop, the transport closes
+  // its listener and connections, and each call made afterwards completes with
+  // errc::shutdown. Completes (with no error) once that is done; calling it again, or on a
+  // front already stopped, completes at once. After it completed, the object may be destroyed
+  // on any thread, even while its executor goes on running other work.
+  template <class Token>
+  auto async_stop(Token&& token) {
+    using StopSignature = void(std::error_code);
+    return AsyncOp<StopSignature>::start(
+        executor_, std::forward<Token>(token),
+        [this, gate = gate_](std::function<StopSignature> done) {
+          std::unique_lock lock(gate->mutex);
+          if (gate->open) {
+            core_.stop();
+            gate->open = false;
+          }
+          lock.unlock();
+          done({});
+        });
+  }
+
   // Reads the key from R replicas. Completes with the resolver's values and a context that
   // supersedes every version read and is valid for writes of this key only. A resolver that
   // throws fails this read alone with errc::resolver_failed (the siblings and the context are
   // still given; values is empty), and the node or client logs what it threw.
   template <class Token>
   auto async_get(Key key, ReadOptions options, Token&& token) {
-    return AsyncOp<GetSignature>::start(
-        executor_, std::forward<Token>(token),
+    return start_op<GetSignature>(
+        std::forward<Token>(token),
         [this, key = std::move(key), options](std::function<GetSignature> done) mutable {
           Key read = key;
           core_.get(std::move(read), options,
@@ -83,12 +111,36 @@ class AsyncFront {
   Core& core() { return core_; }
   const Core& core() const { return core_; }
 
+  AsyncFront(const AsyncFront&) = delete;
+  AsyncFront& operator=(const AsyncFront&) = delete;
+  ~AsyncFront() {
+    std::lock_guard lock(gate_->mutex);
+    gate_->open = false;
+  }
+
  protected:
+  // Starts an operation whose signature is void(std::error_code, Result): `body` runs on the
+  // executor while the front is open; once it is stopped or destroyed the operation completes
+  // with errc::shutdown and a default Result instead, touching nothing of the front.
+  template <class Signature, class Token, class Body>
+  auto start_op(Token&& token, Body body) {
+    return AsyncOp<Signature>::start(
+        executor_, std::forward<Token>(token),
+        [gate = gate_, body = std::move(body)](std::function<Signature> done) mutable {
+          std::unique_lock lock(gate->mutex);
+          if (!gate->open) {
+            lock.unlock();
+            return fail_closed(done);
+          }
+          body(std::move(done));
+        });
+  }
+
   // A join or leave, through the core's change_membership (Node::async_join, Client::async_join).
   template <class Token>
   auto start_change(membership::ChangeRequest request, Token&& token) {
-    return AsyncOp<MembershipSignature>::start(
-        executor_, std::forward<Token>(token),
+    return start_op<MembershipSignature>(
+        std::forward<Token>(token),
         [this, request = std::move(request)](std::function<MembershipSignature> done) mutable {
           core_.change_membership(std::move(request), std::move(done));
         });
@@ -101,6 +153,17 @@ class AsyncFront {
         core_(std::forward<CoreArgs>(core_args)...) {}
 
  private:
+  // Whether operations may still reach the core; shared with every operation queued.
+  struct Gate {
+    std::mutex mutex;
+    bool open = true;
+  };
+
+  template <class Result>
+  static void fail_closed(const std::function<void(std::error_code, Result)>& done) {
+    done(make_error_code(errc::shutdown), Result{});
+  }
+
   // The read's answer: the resolver's values, and a context bound to the key that supersedes
   // every sibling. The resolver is the host's code: what it throws fails this read alone
   // (errc::resolver_failed, with the siblings and context still given) and is logged, and never
@@ -128,8 +191,8 @@ class AsyncFront {
   template <class Token>
   auto start_write(Key key, Context context, std::optional<Value> value, WriteOptions options,
                    Token&& token) {
-    return AsyncOp<WriteSignature>::start(
-        executor_, std::forward<Token>(token),
+    return start_op<WriteSignature>(
+        std::forward<Token>(token),
         [this, key = std::move(key), context = std::move(context), value = std::move(value),
          options](std::function<WriteSignature> done) mutable {
           auto complete = [done, key](std::error_code ec, Siblings written, QuorumReport report) {
@@ -144,6 +207,7 @@ class AsyncFront {
   }
 
   executor_type executor_;
+  std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
   R resolver_;
   Core core_;
 };

@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "dynamo/antientropy/merkle_tree.hpp"
@@ -50,6 +51,11 @@ class NodeCore {
   ~NodeCore();
   NodeCore(const NodeCore&) = delete;
   NodeCore& operator=(const NodeCore&) = delete;
+
+  // Stops for good (node_core.ipp): pending requests fail with errc::shutdown, timers stop, the
+  // transport closes if it can; later requests fail with errc::shutdown. Idempotent.
+  void stop();
+  bool stopped() const { return stopped_; }
 
   // Requests from the host process. Each routes like a request from a client: coordinated here
   // when this node is a home replica of the key, else forwarded to one that is.
@@ -376,6 +382,8 @@ class NodeCore {
   // Frames that overtook a peer's Hello, with when they arrived.
   std::map<std::string, std::vector<std::pair<std::chrono::milliseconds, wire::Message>>>
       awaiting_hello_;
+  void halt();
+  bool stopped_ = false;
   std::map<std::uint64_t, ReadOp> reads_;
   std::map<std::uint64_t, WriteOp> writes_;
   std::map<std::uint64_t, ForwardOp> forwards_;

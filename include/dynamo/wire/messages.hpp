@@ -441,7 +441,9 @@ using Message = std::variant<Hello, Error, RingRequest, RingReply, ClientGet, Cl
                              PartitionFetch, PartitionChunk>;
 
 // A reply's status as an error code in dynamo's category (success when code is 0), and back.
+// Success is the empty error_code, as everywhere (`ec == std::error_code{}` holds).
 inline std::error_code to_error_code(const Status& s) {
+  if (s.code == 0) return {};
   return {static_cast<int>(s.code), dynamo_category()};
 }
 inline Status to_status(std::error_code ec, std::uint32_t replied, std::uint32_t required) {

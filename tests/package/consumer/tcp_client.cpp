@@ -1,6 +1,8 @@
 // Links the installed dynamo::stream_instances: a Client over TcpTransport whose protocol core
 // the header declares extern, so it links only if that target was exported and installed with
-// its dependencies. Nothing is dialed: the io_context never runs.
+// its dependencies. Nothing is dialed: the io_context never runs. It also uses Asio's deprecated
+// io_context::work and io_context::post, which a host may still use: linking dynamo must not
+// define ASIO_NO_DEPRECATED for it.
 #include <cstdio>
 
 #include <asio/io_context.hpp>
@@ -18,6 +20,8 @@ int main() {
   net.peers = {{"a", "127.0.0.1:1"}};
   dynamo::Client<dynamo::TcpTransport> client(io.get_executor(), config,
                                               dynamo::TcpTransport(io.get_executor(), net));
+  asio::io_context::work keep_running(io);
+  io.post([] {});
   std::puts("consumer_tcp: ok");
   return 0;
 }

@@ -43,28 +43,39 @@ ClientCore<T>::ClientCore(ClientConfig config, std::string resolver_name, T tran
 
 template <Transport T>
 ClientCore<T>::~ClientCore() {
+  stop();
+}
+
+// Fails everything pending with errc::shutdown, cancels every timer and stops the transport if
+// it can be stopped; later requests fail with errc::shutdown and arriving frames are dropped.
+template <Transport T>
+void ClientCore<T>::stop() {
+  if (stopped_) return;
+  stopped_ = true;
   transport_.cancel(ring_timer_);
   transport_.cancel(ring_wait_timer_);
-  for (auto& [id, change] : changes_) {
+  const auto shutdown = make_error_code(errc::shutdown);
+  for (auto& [id, change] : std::exchange(changes_, {})) {
     transport_.cancel(change.timer);
-    change.done(make_error_code(errc::shutdown), {});
+    change.done(shutdown, {});
   }
-  for (auto& [id, query] : status_queries_) {
+  for (auto& [id, query] : std::exchange(status_queries_, {})) {
     transport_.cancel(query.timer);
-    query.done(make_error_code(errc::shutdown), {});
+    query.done(shutdown, {});
   }
-  for (auto& [id, read] : reads_) {
+  for (auto& [id, read] : std::exchange(reads_, {})) {
     transport_.cancel(read.deadline);
     transport_.cancel(read.speculation);
-    if (read.done) read.done(make_error_code(errc::shutdown), {}, {});
+    if (read.done) read.done(shutdown, {}, {});
   }
-  for (auto& [id, request] : requests_) {
+  awaiting_ring_.clear();
+  for (auto& [id, request] : std::exchange(requests_, {})) {
     transport_.cancel(request.pass_over);
     transport_.cancel(request.deadline);
-    const auto ec = make_error_code(errc::shutdown);
-    if (request.on_get) request.on_get(ec, {}, {});
-    if (request.on_write) request.on_write(ec, {}, {});
+    if (request.on_get) request.on_get(shutdown, {}, {});
+    if (request.on_write) request.on_write(shutdown, {}, {});
   }
+  if constexpr (requires { transport_.stop(); }) transport_.stop();
 }
 
 // Asks every seed for the ring, every attempt_timeout, until one answers (so a seed that is
@@ -176,6 +187,7 @@ void ClientCore<T>::take_ring(wire::RingReply reply) {
 
 template <Transport T>
 void ClientCore<T>::change_membership(membership::ChangeRequest request, ChangeCallback done) {
+  if (stopped_) return done(make_error_code(errc::shutdown), {});
   const std::uint64_t id = ++last_id_;
   ChangeOp& op = changes_[id];
   op.message = wire::MembershipChange{id, request.kind, std::move(request.name),
@@ -209,6 +221,7 @@ void ClientCore<T>::pass_over_change(std::uint64_t id) {
 
 template <Transport T>
 void ClientCore<T>::get(Key key, ReadOptions options, GetCallback done) {
+  if (stopped_) return done(make_error_code(errc::shutdown), {}, {});
   if (config_.read_coordination == ReadCoordination::client && ring_ &&
       (options.r != 0 || read_quorum_ != 0)) {
     return coordinate_read(std::move(key), options, std::move(done));
@@ -221,6 +234,7 @@ void ClientCore<T>::get(Key key, ReadOptions options, GetCallback done) {
 template <Transport T>
 void ClientCore<T>::put(Key key, const Context& context, Value value, WriteOptions options,
                         WriteCallback done) {
+  if (stopped_) return done(make_error_code(errc::shutdown), {}, {});
   if (const auto ec = context.check_key(key)) return done(ec, {}, {});
   const std::string routing = key;
   submit(wire::ClientPut{0, std::move(key), context.encode(), std::move(value),
@@ -231,6 +245,7 @@ void ClientCore<T>::put(Key key, const Context& context, Value value, WriteOptio
 template <Transport T>
 void ClientCore<T>::remove(Key key, const Context& context, WriteOptions options,
                            WriteCallback done) {
+  if (stopped_) return done(make_error_code(errc::shutdown), {}, {});
   if (const auto ec = context.check_key(key)) return done(ec, {}, {});
   const std::string routing = key;
   submit(wire::ClientRemove{0, std::move(key), context.encode(),
@@ -240,6 +255,7 @@ void ClientCore<T>::remove(Key key, const Context& context, WriteOptions options
 
 template <Transport T>
 void ClientCore<T>::status(const std::string& node, StatusCallback done) {
+  if (stopped_) return done(make_error_code(errc::shutdown), {});
   const std::uint64_t id = ++last_id_;
   StatusQuery& query = status_queries_[id];
   query.node = node;
@@ -256,6 +272,7 @@ void ClientCore<T>::status(const std::string& node, StatusCallback done) {
 
 template <Transport T>
 void ClientCore<T>::on_frame(std::string_view from, std::string_view bytes) {
+  if (stopped_) return;
   wire::Message message;
   if (wire::decode_frame(bytes, config_.limits, message)) return;
   const std::string peer(from);

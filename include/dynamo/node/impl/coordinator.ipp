@@ -101,12 +101,14 @@ std::optional<std::string> NodeCore<S, T>::forward_target(std::string_view key,
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::get(Key key, ReadOptions options, GetCallback done) {
+  if (stopped_) return done(make_error_code(errc::shutdown), {}, {});
   route_get(std::move(key), options, std::move(done));
 }
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::put(Key key, const Context& context, Value value, WriteOptions options,
                          WriteCallback done) {
+  if (stopped_) return done(make_error_code(errc::shutdown), {}, {});
   if (const auto ec = context.check_key(key)) return done(ec, {}, {});
   route_write(std::move(key), context.clock(), std::move(value), options, std::move(done));
 }
@@ -114,6 +116,7 @@ void NodeCore<S, T>::put(Key key, const Context& context, Value value, WriteOpti
 template <Storage S, Transport T>
 void NodeCore<S, T>::remove(Key key, const Context& context, WriteOptions options,
                             WriteCallback done) {
+  if (stopped_) return done(make_error_code(errc::shutdown), {}, {});
   if (const auto ec = context.check_key(key)) return done(ec, {}, {});
   route_write(std::move(key), context.clock(), std::nullopt, options, std::move(done));
 }

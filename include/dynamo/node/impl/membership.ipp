@@ -238,6 +238,7 @@ void NodeCore<S, T>::handle_membership_change(const std::string& from,
 // for up to ten seconds; a client's request is answered at once and its client retries.
 template <Storage S, Transport T>
 void NodeCore<S, T>::change_membership(membership::ChangeRequest request, ChangeCallback done) {
+  if (stopped_) return done(make_error_code(errc::shutdown), {});
   retry_change(std::move(request), std::move(done), 0);
 }
 

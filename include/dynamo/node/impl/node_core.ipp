@@ -73,34 +73,55 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
 
 template <Storage S, Transport T>
 NodeCore<S, T>::~NodeCore() {
+  halt();  // without a log line: the host's log sink may be gone already
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::stop() {
+  if (stopped_) return;
+  halt();
+  log("stopped");
+}
+
+// Fails everything pending with errc::shutdown, cancels every timer, stops waiting for the
+// storage's durability news (what was written stays the storage's to keep) and stops the
+// transport if it can be stopped (closing its connections). From then on the node answers
+// nothing: frames that still arrive are dropped, and requests fail with errc::shutdown.
+template <Storage S, Transport T>
+void NodeCore<S, T>::halt() {
+  if (stopped_) return;
+  stopped_ = true;
   if constexpr (DeferredDurability<S>) storage_.on_durable({});
-  transport_.cancel(replay_timer_);
-  transport_.cancel(sweep_timer_);
-  transport_.cancel(maintenance_timer_);
-  transport_.cancel(gossip_timer_);
-  transport_.cancel(anti_entropy_timer_);
-  for (auto& [id, op] : exchanges_) transport_.cancel(op.timer);
-  for (auto& [id, op] : reads_) {
+  awaiting_durable_.clear();
+  for (const TimerId timer :
+       {replay_timer_, sweep_timer_, maintenance_timer_, gossip_timer_, anti_entropy_timer_}) {
+    transport_.cancel(timer);
+  }
+  const auto shutdown = make_error_code(errc::shutdown);
+  for (auto& [id, op] : std::exchange(exchanges_, {})) transport_.cancel(op.timer);
+  for (auto& [id, op] : std::exchange(reads_, {})) {
     transport_.cancel(op.timer);
     transport_.cancel(op.escalation);
-    if (op.done) op.done(make_error_code(errc::shutdown), {}, op.tally.report());
+    if (op.done) op.done(shutdown, {}, op.tally.report());
   }
-  for (auto& [id, op] : writes_) {
+  for (auto& [id, op] : std::exchange(writes_, {})) {
     transport_.cancel(op.timer);
-    if (op.done) op.done(make_error_code(errc::shutdown), {}, op.report);
+    transport_.cancel(op.escalation);
+    if (op.done) op.done(shutdown, {}, op.report);
   }
-  for (auto& [id, op] : forwards_) {
+  for (auto& [id, op] : std::exchange(forwards_, {})) {
     transport_.cancel(op.timer);
     op.on_reply(wire::Status{static_cast<std::uint32_t>(errc::shutdown), 0, 0}, nullptr);
   }
-  for (auto& [id, op] : replays_) transport_.cancel(op.timer);
-  for (auto& [id, op] : tombstone_checks_) transport_.cancel(op.timer);
-  for (auto& [id, op] : fetches_) transport_.cancel(op.timer);
-  for (auto& [id, op] : relocations_) transport_.cancel(op.timer);
-  for (auto& [id, retry] : change_retries_) {
+  for (auto& [id, op] : std::exchange(replays_, {})) transport_.cancel(op.timer);
+  for (auto& [id, op] : std::exchange(tombstone_checks_, {})) transport_.cancel(op.timer);
+  for (auto& [id, op] : std::exchange(fetches_, {})) transport_.cancel(op.timer);
+  for (auto& [id, op] : std::exchange(relocations_, {})) transport_.cancel(op.timer);
+  for (auto& [id, retry] : std::exchange(change_retries_, {})) {
     transport_.cancel(retry.first);
-    retry.second.second(make_error_code(errc::shutdown), {});
+    retry.second.second(shutdown, {});
   }
+  if constexpr (requires { transport_.stop(); }) transport_.stop();
 }
 
 template <Storage S, Transport T>

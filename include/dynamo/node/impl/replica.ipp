@@ -10,6 +10,7 @@ namespace dynamo {
 // given up on must not land seconds after).
 template <Storage S, Transport T>
 void NodeCore<S, T>::on_frame(std::string_view from, std::string_view bytes) {
+  if (stopped_) return;
   wire::Message message;
   if (const std::error_code ec = wire::decode_frame(bytes, config_.limits, message)) {
     ++malformed_frames_;

@@ -1,0 +1,151 @@
+// A Node's and a Client's life around their requests: async_stop fails what is pending with
+// errc::shutdown and every later call likewise; an operation queued to an object destroyed
+// before the operation ran completes with errc::shutdown and touches nothing freed (the
+// sanitizer build runs these); an operation is outstanding work on its handler's executor
+// until the handler ran.
+
+#include <catch2/catch.hpp>
+
+#include <optional>
+
+#include <asio/bind_executor.hpp>
+#include <asio/io_context.hpp>
+
+#include "sim/sim_support.hpp"
+
+namespace dynamo {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::SimCluster;
+using testing::Simulator;
+
+// A key whose first home replica is `node`.
+Key key_coordinated_by(SimCluster<>& cluster, const std::string& node) {
+  Key key = "k";
+  for (int i = 0; test::primaries(cluster, key).front() != node; ++i) key = "k" + std::to_string(i);
+  return key;
+}
+
+// The handler ran, and was told the node or client shut down.
+void check_shut_down(const std::optional<std::error_code>& ec) {
+  REQUIRE(ec.has_value());
+  CHECK(*ec == errc::shutdown);
+}
+
+// The handler ran, without an error.
+void check_done(const std::optional<std::error_code>& ec) {
+  REQUIRE(ec.has_value());
+  CHECK_FALSE(*ec);
+}
+
+TEST_CASE("a request queued to a node destroyed before it ran completes with shutdown",
+          "[sim][lifecycle]") {
+  Simulator sim(171);
+  SimCluster<> cluster(sim, {"a", "b", "c"}, test::small_config());
+  sim.run_for(1s);
+  std::optional<std::error_code> got;
+  std::optional<std::error_code> put;
+  cluster.node("a").async_get("k", [&](std::error_code ec, GetResult) { got = ec; });
+  cluster.node("a").async_put("k", {}, "v", [&](std::error_code ec, WriteResult) { put = ec; });
+  cluster.crash("a");  // destroys the Node before its queued requests ran
+  sim.run_for(10ms);
+  check_shut_down(got);
+  check_shut_down(put);
+}
+
+TEST_CASE("a stopped node fails what was pending and every later call with shutdown, and the "
+          "others carry on",
+          "[sim][lifecycle]") {
+  Simulator sim(172);
+  SimCluster<> cluster(sim, {"a", "b", "c", "d"}, test::small_config());
+  sim.run_for(1s);
+  auto& a = cluster.node("a");
+  const Key key = key_coordinated_by(cluster, "a");
+  sim.partition({{"a"}});  // a's write waits for replicas it cannot reach
+  std::optional<std::error_code> pending;
+  std::optional<std::error_code> stopped;
+  a.async_put(key, {}, "v", [&](std::error_code ec, WriteResult) { pending = ec; });
+  a.async_stop([&](std::error_code ec) { stopped = ec; });
+  sim.run_for(20ms);  // well within the write's 200 ms request timeout
+  check_shut_down(pending);
+  check_done(stopped);
+  CHECK(a.core().stopped());
+  CHECK(a.core().pending() == 0);
+
+  const auto later = test::get(sim, a, key);
+  CHECK(later.ec == errc::shutdown);
+  std::optional<std::error_code> again;
+  a.async_stop([&](std::error_code ec) { again = ec; });
+  sim.run_for(1ms);
+  check_done(again);  // stopping a stopped node is no error
+
+  sim.heal();
+  auto client = cluster.make_client("client");
+  const auto put = test::put(sim, *client, key, {}, "without a");
+  CHECK_FALSE(put.ec);
+}
+
+TEST_CASE("a stopped client fails what was pending and every later call with shutdown",
+          "[sim][lifecycle]") {
+  Simulator sim(173);
+  SimCluster<> cluster(sim, {"a", "b", "c"}, test::small_config());
+  auto client = cluster.make_client("client");
+  sim.run_for(1s);
+  sim.partition({{"client"}});
+  std::optional<std::error_code> pending;
+  std::optional<std::error_code> stopped;
+  client->async_put("k", {}, "v", [&](std::error_code ec, WriteResult) { pending = ec; });
+  client->async_stop([&](std::error_code ec) { stopped = ec; });
+  sim.run_for(10ms);
+  check_shut_down(pending);
+  check_done(stopped);
+  CHECK(test::get(sim, *client, "k").ec == errc::shutdown);
+  // Queued before the client is destroyed, run after.
+  std::optional<std::error_code> orphan;
+  client->async_get("k", [&](std::error_code ec, GetResult) { orphan = ec; });
+  client.reset();
+  sim.run_for(10ms);
+  check_shut_down(orphan);
+}
+
+TEST_CASE("an operation is outstanding work on its handler's executor until the handler ran",
+          "[sim][lifecycle]") {
+  Simulator sim(174);
+  SimCluster<> cluster(sim, {"a", "b", "c"}, test::small_config());
+  sim.run_for(1s);
+  asio::io_context other;
+  bool ran = false;
+  cluster.node("a").async_put("k", {}, "v",
+                              asio::bind_executor(other, [&](std::error_code ec, WriteResult) {
+                                CHECK_FALSE(ec);
+                                ran = true;
+                              }));
+  // The put has not run (the simulator has not moved): only the work it tracks keeps `other`
+  // from running out of work, which would stop it (run() would return at once).
+  CHECK(other.run_one_for(20ms) == 0);
+  CHECK_FALSE(other.stopped());
+  sim.run_for(1s);
+  CHECK(other.run_one_for(1s) == 1);
+  CHECK(ran);
+  CHECK(other.run_one_for(1ms) == 0);
+  CHECK(other.stopped());  // and once the handler ran, nothing is left
+}
+
+TEST_CASE("a successful call's error_code is the empty one, from a node and from a client",
+          "[sim][lifecycle]") {
+  Simulator sim(175);
+  SimCluster<> cluster(sim, {"a", "b", "c"}, test::small_config());
+  auto client = cluster.make_client("client");
+  sim.run_for(1s);
+  const auto via_client = test::put(sim, *client, "k", {}, "v");
+  CHECK(via_client.ec == std::error_code{});
+  const auto via_node = test::put(sim, cluster.node("b"), "k2", {}, "v");
+  CHECK(via_node.ec == std::error_code{});
+  auto through_node = cluster.make_client(
+      "via-node", [](ClientConfig& c) { c.read_coordination = ReadCoordination::node; });
+  CHECK(test::get(sim, *through_node, "k").ec == std::error_code{});
+}
+
+}  // namespace
+}  // namespace dynamo
