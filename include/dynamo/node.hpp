@@ -22,6 +22,9 @@
 // thread, even while the executor runs on. Destroying a Node that was not stopped is safe on
 // the executor's thread (pending requests fail with errc::shutdown, and requests queued to it
 // complete so too); from another thread, only while the executor runs none of its handlers.
+// async_ready(limit, token) completes once the node serves (ring known, W members reachable).
+// A cancellation slot bound to a handler cancels its operation: the handler runs at once with
+// asio::error::operation_aborted (the request itself runs on to its end; see async_op.hpp).
 //
 // Example:
 //   dynamo::Node<dynamo::MemoryStorage, Transport> node{io.get_executor(), config, {}, transport};

@@ -2,13 +2,15 @@
 // errc::shutdown and every later call likewise; an operation queued to an object destroyed
 // before the operation ran completes with errc::shutdown and touches nothing freed (the
 // sanitizer build runs these); an operation is outstanding work on its handler's executor
-// until the handler ran.
+// until the handler ran; a cancelled operation completes at once with operation_aborted.
 
 #include <catch2/catch.hpp>
 
 #include <optional>
 
+#include <asio/bind_cancellation_slot.hpp>
 #include <asio/bind_executor.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/io_context.hpp>
 
 #include "sim/sim_support.hpp"
@@ -145,6 +147,86 @@ TEST_CASE("a successful call's error_code is the empty one, from a node and from
   auto through_node = cluster.make_client(
       "via-node", [](ClientConfig& c) { c.read_coordination = ReadCoordination::node; });
   CHECK(test::get(sim, *through_node, "k").ec == std::error_code{});
+}
+
+TEST_CASE("a cancelled request completes at once with operation_aborted, and only once",
+          "[sim][lifecycle][cancel]") {
+  Simulator sim(176);
+  SimCluster<> cluster(sim, {"a", "b", "c"}, test::small_config());
+  auto client = cluster.make_client("client");  // request_timeout 3 s
+  sim.run_for(1s);
+  sim.partition({{"client"}});  // nothing the client sends arrives: the get waits
+  asio::cancellation_signal cancel;
+  std::optional<std::error_code> got;
+  int calls = 0;
+  client->async_get("k", asio::bind_cancellation_slot(cancel.slot(),
+                                                      [&](std::error_code ec, GetResult r) {
+                                                        got = ec;
+                                                        ++calls;
+                                                        CHECK(r.values.empty());
+                                                      }));
+  sim.run_for(20ms);
+  CHECK_FALSE(got.has_value());
+  cancel.emit(asio::cancellation_type::terminal);
+  sim.run_for(1ms);
+  REQUIRE(got.has_value());
+  CHECK(*got == asio::error::operation_aborted);
+  sim.run_for(5s);  // the request ends inside the client (its timeout): the handler is not called again
+  CHECK(calls == 1);
+  CHECK(client->core().pending() == 0);
+
+  // A put through a node, cancelled after it completed: nothing happens.
+  std::optional<std::error_code> wrote;
+  asio::cancellation_signal late;
+  sim.heal();
+  cluster.node("a").async_put("k", {}, "v",
+                              asio::bind_cancellation_slot(late.slot(), [&](std::error_code ec, WriteResult) {
+                                wrote = ec;
+                              }));
+  sim.run_for(1s);
+  check_done(wrote);
+  late.emit(asio::cancellation_type::terminal);
+  sim.run_for(1ms);
+  check_done(wrote);
+}
+
+TEST_CASE("a node and a client say when they are ready, time out when they cannot be, and "
+          "a stop ends the wait",
+          "[sim][lifecycle][ready]") {
+  Simulator sim(177);
+  SimCluster<> cluster(sim, {"a", "b", "c"}, test::small_config());
+  std::optional<std::error_code> node_ready;
+  const auto asked = sim.now();
+  cluster.node("a").async_ready(5s, [&](std::error_code ec) { node_ready = ec; });
+  REQUIRE(sim.run_until([&] { return node_ready.has_value(); }, 6s));
+  check_done(node_ready);
+  CHECK(sim.now() - asked < 1s);  // the handshakes with b and c (W = 2: one is enough)
+  CHECK(cluster.node("a").core().ready());
+
+  auto client = cluster.make_client("client");
+  std::optional<std::error_code> client_ready;
+  client->async_ready(5s, [&](std::error_code ec) { client_ready = ec; });
+  REQUIRE(sim.run_until([&] { return client_ready.has_value(); }, 6s));
+  check_done(client_ready);
+
+  // A node that never reaches W members is not ready: its wait times out, or ends at a stop.
+  Simulator alone(178);
+  SimCluster<> lonely(alone, {"x", "y", "z"}, test::small_config());
+  lonely.crash("y");
+  lonely.crash("z");
+  std::optional<std::error_code> timed_out;
+  const auto since = alone.now();
+  lonely.node("x").async_ready(1s, [&](std::error_code ec) { timed_out = ec; });
+  REQUIRE(alone.run_until([&] { return timed_out.has_value(); }, 5s));
+  CHECK(*timed_out == errc::timeout);
+  CHECK(alone.now() - since >= 1s);
+  CHECK(alone.now() - since <= 1s + 50ms);
+  std::optional<std::error_code> stopped_wait;
+  lonely.node("x").async_ready(60s, [&](std::error_code ec) { stopped_wait = ec; });
+  alone.run_for(100ms);
+  lonely.node("x").async_stop([](std::error_code) {});
+  alone.run_for(10ms);
+  check_shut_down(stopped_wait);
 }
 
 }  // namespace

@@ -43,6 +43,8 @@ class ClientCore {
   // transport closes if it can; later requests fail with errc::shutdown. Idempotent.
   void stop();
   bool stopped() const { return stopped_; }
+  // Ready to serve: a node has answered with the ring, so requests go straight to coordinators.
+  bool ready() const { return !stopped_ && ring_.has_value(); }
   ClientCore(const ClientCore&) = delete;
   ClientCore& operator=(const ClientCore&) = delete;
 

@@ -10,12 +10,15 @@
 // shared, not a member. The destructor closes the gate, waiting for an operation that is
 // inside it on another thread to leave, then stops the core.
 
+#include <chrono>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <asio/any_io_executor.hpp>
 
@@ -36,6 +39,19 @@ class AsyncFront {
 
   executor_type get_executor() const { return executor_; }
 
+  // Completes (with no error) once the core is ready to serve: for a Node, the ring is known,
+  // the node is in it and W members (itself included) are reachable; for a Client, a node has
+  // answered with the ring. Completes with errc::timeout if that takes longer than `limit`, with
+  // errc::shutdown if the object stops first. Readiness is looked at every ready_poll_interval.
+  template <class Token>
+  auto async_ready(std::chrono::milliseconds limit, Token&& token) {
+    return start_op<ReadySignature>(
+        std::forward<Token>(token), [this, limit](std::function<ReadySignature> done) {
+          ready_waiters_.push_back({core_.transport().now() + limit, std::move(done)});
+          poll_ready();
+        });
+  }
+
   // Stops: every request pending fails with errc::shutdown, timers stop, the transport closes
   // its listener and connections, and each call made afterwards completes with
   // errc::shutdown. Completes (with no error) once that is done; calling it again, or on a
@@ -49,6 +65,7 @@ class AsyncFront {
         [this, gate = gate_](std::function<StopSignature> done) {
           std::unique_lock lock(gate->mutex);
           if (gate->open) {
+            fail_ready_waiters();
             core_.stop();
             gate->open = false;
           }
@@ -115,6 +132,7 @@ class AsyncFront {
   AsyncFront& operator=(const AsyncFront&) = delete;
   ~AsyncFront() {
     std::lock_guard lock(gate_->mutex);
+    if (gate_->open) fail_ready_waiters();
     gate_->open = false;
   }
 
@@ -153,6 +171,40 @@ class AsyncFront {
         core_(std::forward<CoreArgs>(core_args)...) {}
 
  private:
+  using ReadySignature = void(std::error_code);
+  static constexpr std::chrono::milliseconds ready_poll_interval{20};
+  struct ReadyWaiter {
+    std::chrono::milliseconds deadline;
+    std::function<ReadySignature> done;
+  };
+
+  // Completes the waiters whose core is ready or whose time is up; looks again soon while any
+  // is left. The timer checks the gate: it may fire after the front is gone (a simulator's
+  // timers outlive a node).
+  void poll_ready() {
+    const bool ready = core_.ready();
+    const auto now = core_.transport().now();
+    std::erase_if(ready_waiters_, [&](ReadyWaiter& waiter) {
+      if (!ready && now < waiter.deadline) return false;
+      waiter.done(ready ? std::error_code{} : make_error_code(errc::timeout));
+      return true;
+    });
+    if (ready_waiters_.empty() || ready_polling_) return;
+    ready_polling_ = true;
+    core_.transport().schedule(ready_poll_interval, [this, gate = gate_] {
+      std::lock_guard lock(gate->mutex);
+      if (!gate->open) return;
+      ready_polling_ = false;
+      poll_ready();
+    });
+  }
+
+  void fail_ready_waiters() {
+    for (ReadyWaiter& waiter : std::exchange(ready_waiters_, {})) {
+      waiter.done(make_error_code(errc::shutdown));
+    }
+  }
+
   // Whether operations may still reach the core; shared with every operation queued.
   struct Gate {
     std::mutex mutex;
@@ -162,6 +214,9 @@ class AsyncFront {
   template <class Result>
   static void fail_closed(const std::function<void(std::error_code, Result)>& done) {
     done(make_error_code(errc::shutdown), Result{});
+  }
+  static void fail_closed(const std::function<void(std::error_code)>& done) {
+    done(make_error_code(errc::shutdown));
   }
 
   // The read's answer: the resolver's values, and a context bound to the key that supersedes
@@ -208,6 +263,8 @@ class AsyncFront {
 
   executor_type executor_;
   std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
+  std::vector<ReadyWaiter> ready_waiters_;
+  bool ready_polling_ = false;
   R resolver_;
   Core core_;
 };

@@ -2,19 +2,28 @@
 // Runs an operation on an executor and completes an Asio completion token with its result, so
 // one body serves callbacks, asio::use_future and asio::use_awaitable alike.
 //
-// start(done) is called on `executor`; it calls done(args...) exactly once, possibly later and
-// from inside the protocol core. The handler then runs on its associated executor (by default
-// `executor`), never inside start's own call frame. Until it has run, the operation counts as
-// outstanding work on that executor, as Asio's own operations do: an io_context::run() the
-// handler is bound to does not return before it.
+// start(done) is called on `executor`; it calls done(ec, results...) exactly once, possibly
+// later and from inside the protocol core. The handler then runs on its associated executor
+// (by default `executor`), never inside start's own call frame, and as Asio's own operations:
+// - until it has run, the operation counts as outstanding work on that executor (an
+//   io_context::run() the handler is bound to does not return before it);
+// - a cancellation slot bound to the handler (asio::bind_cancellation_slot, or an awaitable
+//   operator such as ||) cancels it: the handler runs at once with asio::error::operation_aborted
+//   and default results. The request itself goes on inside the node or client until it ends by
+//   itself (a write may still land); its answer is then dropped.
 
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <system_error>
 #include <type_traits>
 #include <utility>
 
+#include <asio/associated_cancellation_slot.hpp>
 #include <asio/associated_executor.hpp>
 #include <asio/async_result.hpp>
+#include <asio/cancellation_type.hpp>
+#include <asio/error.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/post.hpp>
 
@@ -30,35 +39,27 @@ template <class Token>
 concept PlainCallback = requires { &std::decay_t<Token>::operator(); } ||
                         std::is_function_v<std::remove_pointer_t<std::decay_t<Token>>>;
 
-template <class... Args>
-struct AsyncOp<void(Args...)> {
+template <class... Results>
+struct AsyncOp<void(std::error_code, Results...)> {
   template <class Executor, class Token, class Start>
   static auto start(const Executor& executor, Token&& token, Start start) {
-    if constexpr (PlainCallback<Token> && !std::is_invocable_v<std::decay_t<Token>, Args...>) {
-      static_assert(PlainCallback<Token> && std::is_invocable_v<std::decay_t<Token>, Args...>,
+    using Decayed = std::decay_t<Token>;
+    if constexpr (PlainCallback<Token> &&
+                  !std::is_invocable_v<Decayed, std::error_code, Results...>) {
+      static_assert(PlainCallback<Token> && std::is_invocable_v<Decayed, std::error_code, Results...>,
                     "dynamo: this completion handler cannot be called with the operation's "
                     "result: a get wants void(std::error_code, dynamo::GetResult), a put or "
                     "remove void(std::error_code, dynamo::WriteResult), a join or leave "
                     "void(std::error_code, dynamo::MembershipResult), a stop "
                     "void(std::error_code)");
     } else {
-      return asio::async_initiate<Token, void(Args...)>(
+      return asio::async_initiate<Token, void(std::error_code, Results...)>(
           [executor](auto handler, Start body) {
-            using Handler = decltype(handler);
-            const auto target = asio::get_associated_executor(handler, executor);
-            // Handlers may be move-only; the core's callbacks are std::function, so share it.
-            struct Pending {
-              Handler handler;
-              asio::executor_work_guard<std::decay_t<decltype(target)>> work;
-            };
-            auto shared = std::make_shared<Pending>(Pending{std::move(handler), asio::make_work_guard(target)});
-            std::function<void(Args...)> done = [shared](Args... args) {
-              const auto where = shared->work.get_executor();
-              asio::post(where, [shared, ... args = std::move(args)]() mutable {
-                std::move(shared->handler)(std::move(args)...);
-                shared->work.reset();
-              });
-            };
+            auto pending = Pending<decltype(handler), Executor>::make(std::move(handler), executor);
+            std::function<void(std::error_code, Results...)> done =
+                [pending](std::error_code ec, Results... results) {
+                  pending->complete(ec, std::move(results)...);
+                };
             asio::post(executor, [body = std::move(body), done = std::move(done)]() mutable {
               body(std::move(done));
             });
@@ -66,6 +67,48 @@ struct AsyncOp<void(Args...)> {
           token, std::move(start));
     }
   }
+
+ private:
+  // The handler, the work it keeps outstanding, and whether it has been called: by the
+  // operation's end or by a cancellation, whichever comes first.
+  template <class Handler, class Executor>
+  struct Pending : std::enable_shared_from_this<Pending<Handler, Executor>> {
+    using Target = asio::associated_executor_t<Handler, Executor>;
+
+    Pending(Handler h, const Executor& executor)
+        : handler(std::move(h)),
+          work(asio::make_work_guard(asio::get_associated_executor(handler, executor))),
+          slot(asio::get_associated_cancellation_slot(handler)) {}
+
+    static std::shared_ptr<Pending> make(Handler h, const Executor& executor) {
+      auto pending = std::make_shared<Pending>(std::move(h), executor);
+      if (pending->slot.is_connected()) {
+        pending->slot.assign([weak = std::weak_ptr(pending)](asio::cancellation_type type) {
+          if (type == asio::cancellation_type::none) return;
+          if (const auto alive = weak.lock()) {
+            alive->complete(make_error_code(asio::error::operation_aborted), Results{}...);
+          }
+        });
+      }
+      return pending;
+    }
+
+    // Calls the handler on its executor, once; later calls do nothing.
+    void complete(std::error_code ec, Results... results) {
+      if (called.exchange(true)) return;
+      asio::post(work.get_executor(),
+                 [self = this->shared_from_this(), ec, ... results = std::move(results)]() mutable {
+                   if (self->slot.is_connected()) self->slot.clear();
+                   std::move(self->handler)(ec, std::move(results)...);
+                   self->work.reset();
+                 });
+    }
+
+    Handler handler;
+    asio::executor_work_guard<Target> work;
+    asio::associated_cancellation_slot_t<Handler> slot;
+    std::atomic<bool> called{false};
+  };
 };
 
 }  // namespace dynamo::detail

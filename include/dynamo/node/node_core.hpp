@@ -56,6 +56,9 @@ class NodeCore {
   // transport closes if it can; later requests fail with errc::shutdown. Idempotent.
   void stop();
   bool stopped() const { return stopped_; }
+  // Ready to serve: the ring is known, this node is in it, and at least W of its members (this
+  // one included) are reachable: handshaken, and neither suspected nor marked down.
+  bool ready() const;
 
   // Requests from the host process. Each routes like a request from a client: coordinated here
   // when this node is a home replica of the key, else forwarded to one that is.

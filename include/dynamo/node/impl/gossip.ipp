@@ -112,6 +112,16 @@ void NodeCore<S, T>::detect_failures() {
 }
 
 template <Storage S, Transport T>
+bool NodeCore<S, T>::ready() const {
+  if (stopped_ || !view_.known() || !ring().find(config_.name)) return false;
+  std::size_t reachable = 0;
+  for (const ring::Member& m : ring().members()) {
+    if (is_self(m.name) || (verified_.contains(m.name) && usable(m.name))) ++reachable;
+  }
+  return reachable >= std::min<std::size_t>(config_.w, ring().size());
+}
+
+template <Storage S, Transport T>
 bool NodeCore<S, T>::usable(const std::string& node) const {
   return is_self(node) || (!health_.is_suspected(node, now()) && !down_.contains(node) &&
                            !refused_.contains(node));
