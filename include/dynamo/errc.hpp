@@ -16,7 +16,8 @@ enum class errc {
   malformed_frame = 4,    // a frame or message body does not decode
   too_large = 5,          // a key, value, frame or sibling set exceeds its configured limit
   incompatible_peer = 6,  // a peer uses another protocol, hash, partition count or resolver
-  not_found = 7,          // no live version of the key exists
+  not_found = 7,          // not returned by get: an absent or removed key is a successful get
+                          // with no values; kept so that the wire's status numbers stay put
   unknown_message = 8,    // a frame carries a message type this build does not know
   unavailable = 9,        // too few replicas reachable to try; nothing was written
   shutdown = 10,          // the node stopped before the request completed
