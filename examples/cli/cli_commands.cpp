@@ -15,6 +15,7 @@
 #include "common/announced_resolver.hpp"
 #include "common/connect.hpp"
 #include "common/run_until.hpp"
+#include "cli/metrics_summary.hpp"
 #include "common/status.hpp"
 
 namespace examples {
@@ -63,6 +64,7 @@ class CliSession {
     if (o_.command == "remove") return remove();
     if (o_.command == "ring") return ring();
     if (o_.command == "join" || o_.command == "leave") return change();
+    if (o_.command == "stats") return stats();
     return status();
   }
 
@@ -221,6 +223,30 @@ class CliSession {
     }
     if (digests.size() == 1 && digests.begin()->second > 1) {
       std::cout << "all " << digests.begin()->second << " answering nodes hold identical data\n";
+    }
+    return exit;
+  }
+
+  // Each node's metrics: a summary, or (--raw) the Prometheus text as the node sent it.
+  int stats() {
+    if (!await_ring("stats")) return cli_no_answer;
+    const auto nodes = ring_nodes();
+    const auto replies =
+        ask_status(client_, names_of(nodes), io_, o_.timeout + milliseconds(1000), true);
+    int exit = cli_ok;
+    for (const auto& [name, address] : nodes) {
+      const auto it = replies.find(name);
+      if (it == replies.end()) {
+        std::cout << name << " " << address << ": no answer within " << o_.timeout.count()
+                  << " ms\n";
+        exit = cli_no_answer;
+        continue;
+      }
+      if (o_.raw) {
+        std::cout << it->second.metrics;
+        continue;
+      }
+      std::cout << name << " " << address << "\n" << summarize_metrics(it->second.metrics);
     }
     return exit;
   }

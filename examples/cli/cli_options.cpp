@@ -21,6 +21,10 @@ std::string cli_usage() {
              "  ring KEY                         the key's partition and preference list\n"
              "  status                           each node's ring epoch and state, keys, hints,\n"
              "                                   digest, transfers and view of its peers\n"
+             "  stats [--raw]                    each node's metrics: operations by kind and\n"
+             "                                   outcome with latency percentiles, quorum\n"
+             "                                   failures, hints, repairs, transfer, peers and\n"
+             "                                   phi (--raw: the Prometheus text)\n"
              "  join NAME=HOST:PORT [--zone Z] [--weight W] [--wait]\n"
              "                                   admit a running node (started outside the\n"
              "                                   ring, e.g. dynamo-peer --seeds ...) to the ring\n"
@@ -48,7 +52,7 @@ ArgSpec cli_spec() {
   ArgSpec spec;
   spec.with_value = {"peers",   "peer", "timeout-ms", "cluster", "resolver", "context", "r",
                      "w",       "zone", "weight",     "wait-s"};
-  spec.flags = {"help", "wait"};
+  spec.flags = {"help", "wait", "raw"};
   add_tls_options(spec);
   return spec;
 }
@@ -62,7 +66,8 @@ std::vector<PeerAddress> peers_from(const Args& args) {
 
 // Command name -> its positional arguments after the name.
 const std::map<std::string, std::size_t, std::less<>> arity = {
-    {"get", 1}, {"put", 2}, {"remove", 1}, {"ring", 1}, {"status", 0}, {"join", 1}, {"leave", 1}};
+    {"get", 1}, {"put", 2}, {"remove", 1}, {"ring", 1}, {"status", 0}, {"stats", 0},
+    {"join", 1}, {"leave", 1}};
 
 }  // namespace
 
@@ -94,6 +99,8 @@ std::optional<CliOptions> parse_cli_options(int argc, const char* const* argv) {
   if (o.wait && o.command != "join" && o.command != "leave") {
     throw UsageError("--wait goes with join and leave");
   }
+  o.raw = args.has("raw");
+  if (o.raw && o.command != "stats") throw UsageError("--raw goes with stats");
   o.wait_limit = std::chrono::seconds(args.number("wait-s", 600, 1, 86400));
   o.peers = peers_from(args);
   o.tls = tls_from_args(args);

@@ -20,13 +20,14 @@ struct CliOptions {
   std::chrono::milliseconds timeout{3000};  // per request and coordinator
   std::string cluster = "dynamo";
   std::string resolver;
-  std::string command;             // get, put, remove, ring, status, join or leave
+  std::string command;             // get, put, remove, ring, status, stats, join or leave
   std::string key;                 // the key, or for join and leave the node's name
   std::string value;               // put only
   std::string address;             // join only: where the joining node listens
   std::string zone;                // join only
   std::uint32_t weight = 1;        // join only
   bool wait = false;               // join and leave: until the change has completed
+  bool raw = false;                // stats: the Prometheus text as each node sent it
   std::chrono::seconds wait_limit{600};
   dynamo::Context context;         // --context; empty for a blind put
   std::uint32_t r = 0, w = 0;      // 0: the nodes' defaults

@@ -14,12 +14,14 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <dynamo/metrics/prometheus.hpp>
 #include <dynamo/node.hpp>
 #include <dynamo/storage/log_storage.hpp>
 #include <dynamo/storage/memory_storage.hpp>
@@ -28,6 +30,7 @@
 #include "common/args.hpp"
 #include "common/connect.hpp"
 #include "peer/log_line.hpp"
+#include "peer/metrics_server.hpp"
 #include "peer/peer_options.hpp"
 
 namespace {
@@ -138,8 +141,20 @@ int serve(const PeerOptions& o, dynamo::Config config, Storage storage) {
   auto node = std::make_unique<PeerNode<Storage, Transport>>(
       io.get_executor(), std::move(config), std::move(storage), std::move(transport));
   log_line(startup_line<Transport>(o, port));
+  std::optional<examples::MetricsServer> metrics;
+  if (o.metrics_listen) {
+    metrics.emplace(io, *o.metrics_listen, [&node] {
+      if (!node) return std::string();
+      node->core().refresh_metrics();  // the gauges as of this scrape
+      return dynamo::metrics::to_prometheus(node->metrics());
+    });
+    const std::string host = o.metrics_listen->substr(0, o.metrics_listen->rfind(':'));
+    log_line(o.name + ": metrics at http://" + host + ":" + std::to_string(metrics->port()) +
+             "/metrics");
+  }
   asio::signal_set signals(io, SIGINT, SIGTERM);
   const auto stop = [&] {
+    if (metrics) metrics->stop();
     node.reset();
     io.stop();
   };
@@ -173,7 +188,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   dynamo::Config config = examples::node_config(*options);
-  config.log = log_line;
+  config.log = dynamo::log_lines(log_line);
   try {
     dynamo::validate(config);  // before binding: "r must be in 1..n" is a usage error
   } catch (const std::invalid_argument& e) {

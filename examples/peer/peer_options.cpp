@@ -26,6 +26,9 @@ std::string peer_usage() {
              "                         (for a node that is not a founding member)\n"
              "  --listen HOST:PORT     address to bind (default: this node's entry in --peers);\n"
              "                         it is also the address announced when the node joins\n"
+             "  --metrics-listen HOST:PORT\n"
+             "                         serve the node's metrics over HTTP at /metrics, in\n"
+             "                         Prometheus' text format (port 0: any free port, logged)\n"
              "  --join                 ask the cluster to admit this node at start-up, again and\n"
              "                         again until it is a member\n"
              "  --zone ZONE            failure domain, for joining: replicas of a key are spread\n"
@@ -67,7 +70,7 @@ ArgSpec peer_spec() {
                      "data-dir", "resolver", "request-timeout-ms", "hint-interval-ms",
                      "storage", "sync",     "group-commit-us", "segment-mb",
                      "gossip-interval-ms", "phi-threshold", "anti-entropy-interval-ms",
-                     "zone", "weight", "transfer-interval-ms"};
+                     "zone", "weight", "transfer-interval-ms", "metrics-listen"};
   spec.flags = {"help", "join"};
   add_tls_options(spec);
   return spec;
@@ -100,6 +103,8 @@ std::optional<PeerOptions> parse_peer_options(int argc, const char* const* argv)
   }
   o.listen = args.value("listen").value_or(self == o.members.end() ? "" : self->address);
   check_host_port(o.listen, "--listen", false);
+  o.metrics_listen = args.value("metrics-listen");
+  if (o.metrics_listen) check_host_port(*o.metrics_listen, "--metrics-listen", true);
   o.zone = args.value("zone").value_or("");
   o.weight = static_cast<std::uint32_t>(args.number("weight", 1, 1, 1000));
   o.join = args.has("join");

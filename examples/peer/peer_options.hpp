@@ -18,6 +18,7 @@ namespace examples {
 struct PeerOptions {
   std::string name;
   std::string listen;                // host:port to bind
+  std::optional<std::string> metrics_listen;  // host:port of the HTTP metrics endpoint
   std::vector<PeerAddress> members;  // the founding members (--peers), maybe this node included
   std::vector<PeerAddress> seeds;    // nodes to find the cluster through (--seeds)
   std::string zone;

@@ -30,14 +30,20 @@ class Client : public detail::AsyncFront<ClientCore<T>, R> {
   using StatusSignature = void(std::error_code, wire::StatusReply);
 
   // Asks one node about itself and its peers: keys and hints held, a digest of its data, and
-  // which peers it sees up, suspected or refused. Completes with errc::timeout if it is silent.
+  // which peers it sees up, suspected or refused; with_metrics, its metrics too, in
+  // Prometheus' text format (StatusReply::metrics; dynamo-cli stats shows them). Completes with
+  // errc::timeout if it is silent.
   template <class Token>
-  auto async_status(std::string node, Token&& token) {
+  auto async_status(std::string node, bool with_metrics, Token&& token) {
     return this->template start_op<StatusSignature>(
         std::forward<Token>(token),
-        [this, node = std::move(node)](std::function<StatusSignature> done) {
-          this->core().status(node, std::move(done));
+        [this, node = std::move(node), with_metrics](std::function<StatusSignature> done) {
+          this->core().status(node, with_metrics, std::move(done));
         });
+  }
+  template <class Token>
+  auto async_status(std::string node, Token&& token) {
+    return async_status(std::move(node), false, std::forward<Token>(token));
   }
 
   // Asks the cluster to admit `member`, which should be running already (a dynamo-peer started

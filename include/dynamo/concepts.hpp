@@ -127,6 +127,14 @@ concept Transport = requires(T& t, const T& ct, std::string_view peer, std::stri
   { t.post(std::move(task)) } -> std::same_as<void>;
 };
 
+// A transport whose clock is finer than now() gives it for latency metrics: t.now_us(), the same
+// monotonic clock to the microsecond. Optional: without it (SimTransport, whose time is virtual
+// and moves in milliseconds) latencies are measured with now().
+template <class T>
+concept FineClock = requires(const T& t) {
+  { t.now_us() } -> std::same_as<std::chrono::microseconds>;
+};
+
 // A transport that dials peers by address (TcpTransport, TlsTransport) learns the addresses of
 // nodes that join from the ring: add_peer(name, address) adds or changes one. Optional: a
 // transport without it (SimTransport) reaches every peer by name alone.

@@ -101,6 +101,7 @@ void fields(C& c, M& m) {
 template <class C, maybe_const<StatusRequest> M>
 void fields(C& c, M& m) {
   c.u64("request_id", m.request_id);
+  c.flag("with_metrics", m.with_metrics);
 }
 
 template <class C, maybe_const<StatusReply> M>
@@ -116,6 +117,7 @@ void fields(C& c, M& m) {
   c.u32("fetches_left", m.fetches_left);
   c.u64("misplaced", m.misplaced);
   c.u32("writes_in_flight", m.writes_in_flight);
+  c.bytes("metrics", m.metrics, Bound::value);
 }
 
 template <class C, maybe_const<Hello> M>

@@ -45,7 +45,7 @@ struct LoopbackCluster {
   Config config(const std::string& name) const {
     Config c;
     c.name = name;
-    c.log = log;
+    c.log = log ? log_lines(log) : LogSink{};
     for (const auto& n : names) c.members.push_back({n, {}, 1, {}});
     c.request_timeout = 500ms;
     c.hint_replay_interval = 100ms;
@@ -76,7 +76,7 @@ struct LoopbackCluster {
     for (const auto& [peer, port] : ports) t.peers[peer] = "127.0.0.1:" + std::to_string(port);
     ClientConfig c;
     c.name = "client";
-    c.log = log;
+    c.log = log ? log_lines(log) : LogSink{};
     c.seeds = names;
     c.request_timeout = 2s;
     return std::make_unique<TcpClient>(io.get_executor(), c, TcpTransport(io.get_executor(), t));

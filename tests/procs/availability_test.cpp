@@ -208,7 +208,7 @@ class Load {
     config.request_timeout = 3000ms;
     config.attempt_timeout = 1200ms;
     config.trace_requests = true;
-    config.log = [this](std::string_view line) { note("client: " + std::string(line)); };
+    config.log = dynamo::log_lines([this](std::string_view line) { note("client: " + std::string(line)); });
     StreamTransportConfig transport;
     transport.name = config.name;
     transport.peers = cluster.addresses();

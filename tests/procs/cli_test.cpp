@@ -3,37 +3,12 @@
 
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
-#include <thread>
-
 #include "procs/peer_cluster.hpp"
 
 using namespace dynamo::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct CliRun {
-  std::optional<int> exit_status;
-  std::string output;  // what it printed, stdout and stderr
-};
-
-// Runs dynamo-cli with `args` against the cluster and waits (up to 30 s) for it to exit.
-CliRun run_cli(const PeerCluster& cluster, const std::string& label,
-               const std::vector<std::string>& args) {
-  auto cli = start_cli(cluster, label, args);
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (cli->running() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(20ms);
-  }
-  CliRun run{cli->running() ? std::nullopt : cli->exit_status(), {}};
-  std::ifstream log(cluster.dir() / ("cli-" + label + ".log"));
-  std::stringstream text;
-  text << log.rdbuf();
-  run.output = text.str();
-  return run;
-}
 
 // The hex after "context: " in a get's output.
 std::string context_of(const std::string& output) {

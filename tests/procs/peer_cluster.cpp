@@ -121,6 +121,21 @@ std::unique_ptr<PeerProcess> start_cli(const PeerCluster& cluster, const std::st
   return std::make_unique<PeerProcess>(DYNAMO_CLI_BINARY, all, cluster.dir() / ("cli-" + label + ".log"));
 }
 
+CliRun run_cli(const PeerCluster& cluster, const std::string& label,
+               const std::vector<std::string>& args) {
+  auto cli = start_cli(cluster, label, args);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (cli->running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CliRun run{cli->running() ? std::nullopt : cli->exit_status(), {}};
+  std::ifstream log(cluster.dir() / ("cli-" + label + ".log"));
+  std::stringstream text;
+  text << log.rdbuf();
+  run.output = text.str();
+  return run;
+}
+
 std::filesystem::path PeerCluster::log_of(const std::string& name) const {
   const auto it = starts_.find(name);
   return dir_ / (name + "-" + std::to_string(it == starts_.end() ? 1 : it->second) + ".log");

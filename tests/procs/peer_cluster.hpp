@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -89,6 +90,14 @@ class PeerCluster {
 // exit_status(). Throws std::system_error if fork fails.
 std::unique_ptr<PeerProcess> start_cli(const PeerCluster& cluster, const std::string& label,
                                        const std::vector<std::string>& args);
+
+struct CliRun {
+  std::optional<int> exit_status;  // nullopt: still running after 30 s (then killed)
+  std::string output;              // what it printed, stdout and stderr
+};
+// Runs dynamo-cli with `args` against the cluster and waits (up to 30 s) for it to exit.
+CliRun run_cli(const PeerCluster& cluster, const std::string& label,
+               const std::vector<std::string>& args);
 
 // Makes a throwaway PKI in `dir` with tests/procs/make_test_ca.sh: the cluster CA with a
 // certificate for each of `names`, and another CA with a certificate "foreign". Throws

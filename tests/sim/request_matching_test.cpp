@@ -201,8 +201,8 @@ TEST_CASE("a resolver that throws fails that read alone, with a clear error and 
           "[sim][request][resolver]") {
   Simulator sim(75);
   Config config = test::small_config(3, 2, 3);
-  std::vector<std::string> logged;
-  config.log = [&](std::string_view line) { logged.emplace_back(line); };
+  std::vector<LogRecord> logged;
+  config.log = [&](const LogRecord& record) { logged.push_back(record); };
   SimCluster<test::ThrowingResolver> cluster(sim, {"a", "b", "c"}, config);
   auto client = cluster.make_client("client", [&](ClientConfig& c) { c.log = config.log; });
   REQUIRE_FALSE(test::put(sim, *client, "bad", {}, "boom").ec);
@@ -227,8 +227,9 @@ TEST_CASE("a resolver that throws fails that read alone, with a clear error and 
     CHECK(mended.result.values == std::vector<Value>{"mended"});
     REQUIRE_FALSE(test::put(sim, *client, "bad", mended.result.context, "boom").ec);
   }
-  const auto threw = std::ranges::count_if(logged, [](const std::string& l) {
-    return l.find("threw on key \"bad\": cannot merge boom") != std::string::npos;
+  const auto threw = std::ranges::count_if(logged, [](const LogRecord& r) {
+    return r.level == LogLevel::error && r.event == "resolver_failed" &&
+           format(r).find("threw on key \"bad\": cannot merge boom") != std::string::npos;
   });
   CHECK(threw == 2);  // once by the client, once by node a
 }

@@ -117,10 +117,10 @@ class Scenario {
     config.read_coordination = coordination;
     if (!std::getenv("DYNAMO_SIM_LOG")) return;
     config.trace_requests = true;
-    config.log = [this](std::string_view line) {
+    config.log = log_lines([this](std::string_view line) {
       std::fprintf(stderr, "%lld ms %.*s\n", static_cast<long long>(sim_.now().count()),
                    static_cast<int>(line.size()), line.data());
-    };
+    });
   }
 
   Config config() const {
@@ -133,10 +133,10 @@ class Scenario {
     // Anti-entropy alone must repair within the check's budget: compare partitions faster then.
     c.anti_entropy_interval = settings_.anti_entropy_only ? 20ms : 250ms;
     if (c.log) {  // DYNAMO_SIM_LOG: with the virtual time, like the clients' lines
-      c.log = [this](std::string_view line) {
+      c.log = log_lines([this](std::string_view line) {
         std::fprintf(stderr, "%lld ms %.*s\n", static_cast<long long>(sim_.now().count()),
                      static_cast<int>(line.size()), line.data());
-      };
+      });
     }
     return c;
   }

@@ -31,7 +31,9 @@ inline Config small_config(std::uint32_t n = 3, std::uint32_t r = 2, std::uint32
   config.tombstone_sweep_interval = 250ms;
   // DYNAMO_SIM_LOG=1 prints every node's log lines: the second thing to read when a test fails.
   if (std::getenv("DYNAMO_SIM_LOG")) {
-    config.log = [](std::string_view line) { std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data()); };
+    config.log = log_lines([](std::string_view line) {
+      std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+    });
   }
   return config;
 }

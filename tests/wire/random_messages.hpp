@@ -154,9 +154,9 @@ class MessageGenerator {
       case MessageType::tombstone_check_reply:
         return TombstoneCheckReply{u64(), siblings(), flag()};
       case MessageType::purge: return Purge{u64(), bytes(), siblings()};
-      case MessageType::status_request: return StatusRequest{u64()};
+      case MessageType::status_request: return StatusRequest{u64(), flag()};
       case MessageType::status_reply: {
-        StatusReply reply{u64(), bytes(), u64(), u64(), u64(), {}, u64(), bytes(), u32(), u64(), u32()};
+        StatusReply reply{u64(), bytes(), u64(), u64(), u64(), {}, u64(), bytes(), u32(), u64(), u32(), bytes()};
         for (std::size_t i = below(4); i > 0; --i) reply.peers.push_back({bytes(), bytes()});
         return reply;
       }

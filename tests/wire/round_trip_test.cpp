@@ -61,7 +61,7 @@ TEST_CASE("encoding is a function of the message", "[wire][property]") {
 TEST_CASE("a ClientGet has the documented bytes", "[wire]") {
   const ClientGet get{.request_id = 300, .key = "k", .r = 2, .strict = true};
   using namespace std::string_literals;
-  const std::string expected = "DY\x04\x10\x00\x00\x00\x06"s  // magic, version, type, length
+  const std::string expected = "DY\x05\x10\x00\x00\x00\x06"s  // magic, version, type, length
                                "\xac\x02"                      // request_id 300 as a varint
                                "\x01k"                         // key
                                "\x02"                          // r
@@ -79,7 +79,7 @@ TEST_CASE("a RingReply has the documented bytes", "[wire]") {
                         .addresses = {{"a", "h:1"}},
                         .read_quorum = 2};
   using namespace std::string_literals;
-  const std::string expected = "DY\x04\x04\x00\x00\x00\x1e"s  // magic, version, type, length
+  const std::string expected = "DY\x05\x04\x00\x00\x00\x1e"s  // magic, version, type, length
                                "\x07"                         // request_id
                                "\x02\xac\x02"                 // ring: md5, 300 partitions
                                "\x03"                         // replicas

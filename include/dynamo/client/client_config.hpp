@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dynamo/log_record.hpp"
 #include "dynamo/ring/ring_params.hpp"
 #include "dynamo/wire/limits.hpp"
 
@@ -50,7 +51,9 @@ struct ClientConfig {
   // also asks at once when a request times out).
   std::chrono::milliseconds ring_refresh_interval{5000};
   wire::Limits limits;
-  std::function<void(std::string_view)> log;
+  // Records of notable events, as Config::log (log_record.hpp): a resolver that threw, and with
+  // trace_requests each request's routing at level debug.
+  LogSink log;
   ReadCoordination read_coordination = ReadCoordination::client;
   // A client-coordinated read that has not heard from R replicas by then asks the key's other
   // replicas as well (a speculative retry: a slow or failed replica costs this delay, not the

@@ -20,9 +20,11 @@
 
 #include "dynamo/concepts.hpp"
 #include "dynamo/client/client_config.hpp"
+#include "dynamo/detail/measured.hpp"
 #include "dynamo/detail/read_tally.hpp"
 #include "dynamo/errc.hpp"
 #include "dynamo/membership/ring_view.hpp"
+#include "dynamo/metrics/client_metrics.hpp"
 #include "dynamo/node/peer_health.hpp"
 #include "dynamo/node/request_options.hpp"
 #include "dynamo/ring/ring.hpp"
@@ -52,8 +54,9 @@ class ClientCore {
   using ChangeCallback = std::function<void(std::error_code, MembershipResult)>;
 
   void get(Key key, ReadOptions options, GetCallback done);
-  // Asks one node how it and its peers are (keys, hints, peer states).
-  void status(const std::string& node, StatusCallback done);
+  // Asks one node how it and its peers are (keys, hints, peer states), and with_metrics its
+  // metrics in Prometheus' text format too (StatusReply::metrics).
+  void status(const std::string& node, bool with_metrics, StatusCallback done);
   // Sends a join or leave to the ring's claimant (or, until the ring is known, to the seeds in
   // turn); a node that does not answer in time is passed over for the next, and an answer of
   // errc::ring_changing (the previous change is still spreading) is retried for ten seconds.
@@ -67,13 +70,20 @@ class ClientCore {
   // What this client calls itself on the wire: config().name, '#' and 16 hex digits that differ
   // for every ClientCore, so replies never go to another client of the same name.
   const std::string& identity() const { return identity_; }
+  // The source of its log records: its identity.
+  const std::string& log_source() const { return identity_; }
   const std::optional<ring::Ring>& ring() const { return ring_; }
   // The ring document the client last took, addresses and any change under way included.
   const wire::RingReply& ring_document() const { return ring_document_; }
   T& transport() { return transport_; }
   // Replies that answered no request in flight: late (after a timeout or a retry), duplicated,
   // from a node that was not asked, or of another kind than the request. Each is dropped.
-  std::uint64_t unmatched_replies() const { return unmatched_replies_; }
+  std::uint64_t unmatched_replies() const { return metrics_.unmatched_replies.value(); }
+  // Counters and latencies as they are now, gauges as of the last refresh_metrics() (each ring
+  // refresh, and each ring taken). Safe from any thread, unlike everything else here.
+  metrics::ClientMetrics metrics() const { return metrics_.snapshot(identity_); }
+  // Publishes the gauges (ring, suspected nodes) for metrics().
+  void refresh_metrics();
   std::size_t pending() const {
     return requests_.size() + reads_.size() + status_queries_.size() + changes_.size();
   }
@@ -148,14 +158,18 @@ class ClientCore {
   void pass_over_change(std::uint64_t id);
   void send(const std::string& to, const wire::Message& message);
   void send_hello(const std::string& to);
-  void unmatched() { ++unmatched_replies_; }
+  void unmatched() { metrics_.unmatched_replies.add(); }
   // Request routing, for a host that wants to see it: written to ClientConfig::log when
   // ClientConfig::trace_requests is set; builds nothing otherwise.
   void trace(std::uint64_t id, const Request& request, std::string_view event,
              std::string_view node = {}) const {
     if (!config_.trace_requests || !config_.log) return;
-    config_.log(identity_ + ": request " + std::to_string(id) + " (" + request.routing_key + ") " +
-                std::string(event) + (node.empty() ? "" : " ") + std::string(node));
+    LogRecord record{LogLevel::debug, identity_, "request_routing",
+                     "request " + std::to_string(id) + " (" + request.routing_key + ") " +
+                         std::string(event) + (node.empty() ? "" : " ") + std::string(node),
+                     {{"request", std::to_string(id)}, {"key", request.routing_key}}};
+    if (!node.empty()) record.fields.push_back({"node", std::string(node)});
+    config_.log(record);
   }
 
   ClientConfig config_;
@@ -191,7 +205,7 @@ class ClientCore {
   std::uint64_t incarnation_;
   std::string identity_;  // the name this client's Hello gives: unique per instance
   std::uint64_t last_id_;
-  std::uint64_t unmatched_replies_ = 0;
+  metrics::ClientMetricsRecorder metrics_;
   std::size_t next_seed_ = 0;
   TimerId ring_timer_ = 0;
   // Until the first ring arrives (or attempt_timeout passes without one), requests wait here.

@@ -24,6 +24,7 @@
 
 #include "dynamo/detail/async_op.hpp"
 #include "dynamo/errc.hpp"
+#include "dynamo/log_record.hpp"
 #include "dynamo/membership/ring_view.hpp"
 #include "dynamo/node/request_options.hpp"
 
@@ -123,6 +124,11 @@ class AsyncFront {
     return async_remove(std::move(key), std::move(context), WriteOptions{},
                         std::forward<Token>(token));
   }
+
+  // What the node or client counted and measured (metrics::NodeMetrics or ClientMetrics):
+  // operations by kind and outcome with latency histograms, and the rest; gauges as of the
+  // core's last refresh. Safe from any thread, as long as the object lives.
+  auto metrics() const { return core_.metrics(); }
 
   // The protocol core, for inspection from the executor's thread (tests, status output).
   Core& core() { return core_; }
@@ -236,8 +242,10 @@ class AsyncFront {
     result.siblings = std::move(siblings);
     if (!failure) return result;
     if (const auto& log = core_.config().log) {
-      log("the conflict resolver " + std::string(R::name()) + " threw on key \"" + key +
-          "\": " + *failure + "; that read fails with resolver_failed");
+      log(LogRecord{LogLevel::error, core_.log_source(), "resolver_failed",
+                    "the conflict resolver " + std::string(R::name()) + " threw on key \"" + key +
+                        "\": " + *failure + "; that read fails with resolver_failed",
+                    {{"resolver", std::string(R::name())}, {"key", key}, {"reason", *failure}}});
     }
     ec = make_error_code(errc::resolver_failed);
     return result;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dynamo/core/vector_clock.hpp"
+#include "dynamo/log_record.hpp"
 #include "dynamo/ring/ring_params.hpp"
 #include "dynamo/wire/limits.hpp"
 
@@ -97,8 +98,9 @@ struct Config {
   std::size_t max_clock_entries = VectorClock::default_max_entries;
   wire::Limits limits;
 
-  // Receives one line per notable event (peer refused, malformed frame, hint delivered).
-  std::function<void(std::string_view)> log;
+  // Receives a record of each notable event (peer down, frame dropped, hints delivered), with
+  // its level and fields (log_record.hpp); dynamo::log_lines() turns them into plain lines.
+  LogSink log;
 };
 
 // Throws std::invalid_argument naming the first mistake: an empty node name, duplicate

@@ -22,11 +22,14 @@
 
 #include "dynamo/antientropy/merkle_tree.hpp"
 #include "dynamo/concepts.hpp"
+#include "dynamo/detail/measured.hpp"
 #include "dynamo/detail/read_tally.hpp"
 #include "dynamo/errc.hpp"
 #include "dynamo/membership/gossip_state.hpp"
 #include "dynamo/membership/phi_accrual.hpp"
 #include "dynamo/membership/ring_view.hpp"
+#include "dynamo/metrics/node_metrics.hpp"
+#include "dynamo/metrics/prometheus.hpp"
 #include "dynamo/node/config.hpp"
 #include "dynamo/node/peer_health.hpp"
 #include "dynamo/node/request_options.hpp"
@@ -74,6 +77,8 @@ class NodeCore {
   void change_membership(membership::ChangeRequest request, ChangeCallback done);
 
   const Config& config() const { return config_; }
+  // The source of its log records: its name.
+  const std::string& log_source() const { return config_.name; }
   // The layout reads and writes use now; empty while this node has no ring.
   const ring::Ring& ring() const { return view_.current(); }
   const membership::RingView& ring_view() const { return view_; }
@@ -95,11 +100,11 @@ class NodeCore {
   std::size_t writes_in_flight() const {
     return writes_.size() + replays_.size() + relocations_.size();
   }
-  std::uint64_t malformed_frames() const { return malformed_frames_; }
+  std::uint64_t malformed_frames() const { return metrics_.malformed_frames.value(); }
   // Answers that matched no request in flight by id, sender and type (late, duplicated or
   // misdirected): each was dropped. Acknowledgements of read repairs, which nothing waits for,
   // count here too.
-  std::uint64_t unmatched_replies() const { return unmatched_replies_; }
+  std::uint64_t unmatched_replies() const { return metrics_.unmatched_replies.value(); }
   // Client requests remembered so that a duplicate is not served twice, and the distinct
   // senders among them; both forget what is older than two forward timeouts.
   std::size_t remembered_requests() const { return recent_requests_.size(); }
@@ -114,14 +119,25 @@ class NodeCore {
     std::uint64_t keys_sent = 0;       // keys this node sent in LeafSync and LeafSyncReply
     std::uint64_t keys_repaired = 0;   // keys whose stored state changed by a received entry
   };
-  const AntiEntropyStats& anti_entropy_stats() const { return ae_stats_; }
+  AntiEntropyStats anti_entropy_stats() const {
+    return {metrics_.anti_entropy_exchanges.value(), metrics_.anti_entropy_keys_sent.value(),
+            metrics_.anti_entropy_keys_repaired.value()};
+  }
   // Range transfer and handoff so far (transfer.ipp).
   struct TransferStats {
     std::uint64_t keys_fetched = 0;     // received from sources for partitions a change added
     std::uint64_t keys_dropped = 0;     // dropped at once: a replica had fetched them from here
     std::uint64_t keys_handed_off = 0;  // written to their replicas one by one, then dropped
   };
-  const TransferStats& transfer_stats() const { return transfer_stats_; }
+  TransferStats transfer_stats() const {
+    return {metrics_.transfer_keys_fetched.value(), metrics_.transfer_keys_dropped.value(),
+            metrics_.transfer_keys_handed_off.value()};
+  }
+  // Counters and latencies as they are now, gauges as of the last refresh_metrics() (each
+  // gossip round). Safe from any thread, unlike everything else here.
+  metrics::NodeMetrics metrics() const { return metrics_.snapshot(config_.name); }
+  // Publishes the gauges (storage figures, ring, peers and their phi) for metrics().
+  void refresh_metrics();
 
  private:
   struct Target {
@@ -234,7 +250,8 @@ class NodeCore {
   void acknowledge_when_durable(const std::string& to, std::uint64_t request_id);
   void send(const std::string& to, const wire::Message& message);
   void send_hello(const std::string& peer);
-  void log(const std::string& line) const;
+  void log(LogLevel level, std::string_view event, std::string message,
+           std::vector<LogField> fields = {}) const;
 
   // gossip.ipp: heartbeats, phi-accrual failure detection
   void start_gossip();
@@ -359,13 +376,16 @@ class NodeCore {
   // A request sent to `peer` `waited` ago went unanswered; 0: the transport cannot reach it.
   void suspect(const std::string& peer, std::chrono::milliseconds waited) {
     if (health_.timed_out(peer, now(), waited)) {
-      log(peer + (waited.count() > 0 ? " suspected: a request to it timed out"
-                                      : " suspected: it cannot be reached"));
+      log(LogLevel::info, "peer_suspected",
+          peer + (waited.count() > 0 ? " suspected: a request to it timed out"
+                                     : " suspected: it cannot be reached"),
+          {{"peer", peer}, {"reason", waited.count() > 0 ? "timeout" : "unreachable"}});
     }
   }
   wire::StatusReply status(std::uint64_t request_id) const;
   std::uint64_t next_id() { return ++last_id_; }
-  void unmatched() { ++unmatched_replies_; }
+  void unmatched() { metrics_.unmatched_replies.add(); }
+  metrics::PeerState peer_state(const std::string& peer) const;
   std::chrono::milliseconds now() const { return transport_.now(); }
   bool is_self(std::string_view node) const { return node == config_.name; }
 
@@ -408,7 +428,6 @@ class NodeCore {
   std::map<std::uint64_t, ExchangeOp> exchanges_;            // at most one in flight
   std::uint32_t exchange_cursor_ = 0;                        // the next partition to compare
   std::uint64_t exchange_rounds_ = 0;
-  AntiEntropyStats ae_stats_;
   // Acknowledgements waiting for the storage to make a write durable: (write_seq, send it).
   std::deque<std::pair<std::uint64_t, std::function<void()>>> awaiting_durable_;
   // Membership: when the ring last changed (tombstones wait a grace period after a change),
@@ -432,10 +451,8 @@ class NodeCore {
   std::map<std::uint64_t,
            std::pair<TimerId, std::pair<membership::ChangeRequest, ChangeCallback>>>
       change_retries_;
-  TransferStats transfer_stats_;
   bool was_member_ = false;         // this node has been in a ring it holds
-  std::uint64_t malformed_frames_ = 0;
-  std::uint64_t unmatched_replies_ = 0;
+  metrics::NodeMetricsRecorder metrics_;
   // Client requests served in the last two forward timeouts, by (sender number, request id), so
   // a duplicated one is not served twice. Senders are numbered so that an entry holds no string
   // (this runs on every client request); the set is only looked up, never iterated. A sender is

@@ -67,6 +67,14 @@ class PeerHealth {
     const auto it = suspected_until_.find(peer);
     return it != suspected_until_.end() && now < it->second;
   }
+  // The peers suspected at `now`, by name.
+  std::vector<std::string> suspected(std::chrono::milliseconds now) const {
+    std::vector<std::string> peers;
+    for (const auto& [peer, until] : suspected_until_) {
+      if (now < until) peers.push_back(peer);
+    }
+    return peers;
+  }
 
   // Renews every suspicion that would lapse within `horizon` (or has lapsed) of a peer still
   // silent since it was suspected and for which `keep(peer)` holds; forgets the others, and

@@ -71,6 +71,8 @@ class BasicStreamTransport {
   }
   void cancel(TimerId id) { state_->cancel(id); }
   std::chrono::milliseconds now() const { return state_->now(); }
+  // now() to the microsecond, for latency metrics (FineClock in concepts.hpp).
+  std::chrono::microseconds now_us() const { return state_->now_us(); }
   std::uint64_t wall_clock_ms() const {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                           std::chrono::system_clock::now().time_since_epoch())

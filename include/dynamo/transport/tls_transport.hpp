@@ -60,6 +60,7 @@ class TlsTransport {
   }
   void cancel(TimerId id) { stream_.cancel(id); }
   std::chrono::milliseconds now() const { return stream_.now(); }
+  std::chrono::microseconds now_us() const { return stream_.now_us(); }
   std::uint64_t wall_clock_ms() const { return stream_.wall_clock_ms(); }
   std::uint64_t random() { return stream_.random(); }
   void post(std::function<void()> task) { stream_.post(std::move(task)); }

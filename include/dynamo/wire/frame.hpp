@@ -38,8 +38,9 @@ namespace dynamo::wire {
 
 inline constexpr std::string_view frame_magic = "DY";
 // 4: StatusReply carries writes_in_flight; contexts are bound to their key (format 2); clients
-// say Hello as "<name>#<hex>".
-inline constexpr std::uint8_t protocol_version = 4;
+// say Hello as "<name>#<hex>". 5: StatusRequest may ask for the node's metrics, StatusReply
+// carries them.
+inline constexpr std::uint8_t protocol_version = 5;
 inline constexpr std::size_t frame_header_size = 8;
 
 struct FrameHeader {

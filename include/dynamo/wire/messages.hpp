@@ -292,6 +292,7 @@ struct Purge {
 struct StatusRequest {
   static constexpr MessageType type = MessageType::status_request;
   std::uint64_t request_id = 0;
+  bool with_metrics = false;  // dynamo-cli stats: the reply carries the node's metrics too
   friend bool operator==(const StatusRequest&, const StatusRequest&) = default;
 };
 
@@ -318,6 +319,9 @@ struct StatusReply {
   // all answered (W may be met already), hint deliveries and relocations. With hints and
   // misplaced at 0 too, no copy this node is responsible for is still on its way.
   std::uint32_t writes_in_flight = 0;
+  // When asked: the node's metrics in Prometheus' text format (metrics/prometheus.hpp), as
+  // dynamo-peer --metrics-listen serves them; bounded by Limits::max_value.
+  std::string metrics;
   friend bool operator==(const StatusReply&, const StatusReply&) = default;
 };
 

@@ -90,6 +90,17 @@ void ClientCore<T>::ask_for_ring() {
   }
   ring_timer_ = transport_.schedule(ring_ ? config_.ring_refresh_interval : attempt_timeout(),
                                     [this] { ask_for_ring(); });
+  refresh_metrics();
+}
+
+template <Transport T>
+void ClientCore<T>::refresh_metrics() {
+  metrics::ClientGauges g;
+  g.ring_epoch = ring_ ? ring_document_.epoch : 0;
+  g.nodes = ring_ ? ring_document_.members.size() : 0;
+  g.suspected = health_.suspected(transport_.now());
+  g.at = transport_.now();
+  metrics_.publish(std::move(g));
 }
 
 // The first ring arrived, or attempt_timeout passed without one: requests waiting for it are
@@ -182,6 +193,8 @@ void ClientCore<T>::take_ring(wire::RingReply reply) {
     for (const wire::MemberAddress& a : reply.addresses) transport_.add_peer(a.name, a.address);
   }
   ring_document_ = std::move(reply);
+  metrics_.ring_updates.add();
+  refresh_metrics();
   end_ring_wait();
 }
 
@@ -221,6 +234,7 @@ void ClientCore<T>::pass_over_change(std::uint64_t id) {
 
 template <Transport T>
 void ClientCore<T>::get(Key key, ReadOptions options, GetCallback done) {
+  done = detail::measured(transport_, metrics_.requests, metrics::OperationKind::get, std::move(done));
   if (stopped_) return done(make_error_code(errc::shutdown), {}, {});
   if (config_.read_coordination == ReadCoordination::client && ring_ &&
       (options.r != 0 || read_quorum_ != 0)) {
@@ -234,6 +248,7 @@ void ClientCore<T>::get(Key key, ReadOptions options, GetCallback done) {
 template <Transport T>
 void ClientCore<T>::put(Key key, const Context& context, Value value, WriteOptions options,
                         WriteCallback done) {
+  done = detail::measured(transport_, metrics_.requests, metrics::OperationKind::put, std::move(done));
   if (stopped_) return done(make_error_code(errc::shutdown), {}, {});
   if (const auto ec = context.check_key(key)) return done(ec, {}, {});
   const std::string routing = key;
@@ -245,6 +260,8 @@ void ClientCore<T>::put(Key key, const Context& context, Value value, WriteOptio
 template <Transport T>
 void ClientCore<T>::remove(Key key, const Context& context, WriteOptions options,
                            WriteCallback done) {
+  done = detail::measured(transport_, metrics_.requests, metrics::OperationKind::remove,
+                          std::move(done));
   if (stopped_) return done(make_error_code(errc::shutdown), {}, {});
   if (const auto ec = context.check_key(key)) return done(ec, {}, {});
   const std::string routing = key;
@@ -254,7 +271,7 @@ void ClientCore<T>::remove(Key key, const Context& context, WriteOptions options
 }
 
 template <Transport T>
-void ClientCore<T>::status(const std::string& node, StatusCallback done) {
+void ClientCore<T>::status(const std::string& node, bool with_metrics, StatusCallback done) {
   if (stopped_) return done(make_error_code(errc::shutdown), {});
   const std::uint64_t id = ++last_id_;
   StatusQuery& query = status_queries_[id];
@@ -267,7 +284,7 @@ void ClientCore<T>::status(const std::string& node, StatusCallback done) {
     status_queries_.erase(it);
     finish(make_error_code(errc::timeout), {});
   });
-  send(node, wire::StatusRequest{id});
+  send(node, wire::StatusRequest{id, with_metrics});
 }
 
 template <Transport T>

@@ -166,6 +166,7 @@ void ClientCore<T>::finish_read(std::uint64_t id) {
   });
   if (silent) refresh_ring();  // the node may have left
   op.tally.for_each_stale_primary([&](const std::string& node) {
+    metrics_.read_repairs.add();
     send(node, wire::ReplicaWrite{++last_id_, op.key, op.tally.merged()});
   });
 }

@@ -108,6 +108,7 @@ void ClientCore<T>::pass_over(std::uint64_t id) {
   trace(id, request, "passes over", request.candidates[request.attempt]);
   health_.timed_out(request.candidates[request.attempt], transport_.now(), attempt_timeout());
   ++request.passed_over;
+  metrics_.passed_over.add();
   refresh_ring();  // the node may have left, or the ring moved the key
   ++request.attempt;
   attempt(id);

@@ -74,7 +74,7 @@ void NodeCore<S, T>::finish_exchange(std::uint64_t id) {
   if (it == exchanges_.end()) return;
   transport_.cancel(it->second.timer);
   exchanges_.erase(it);
-  ++ae_stats_.exchanges;
+  metrics_.anti_entropy_exchanges.add();
 }
 
 // The keys stored under the given leaves, each leaf's keys one contiguous run of ring order.
@@ -144,7 +144,7 @@ void NodeCore<S, T>::on_tree_compare_reply(const std::string& from,
                         std::make_move_iterator(keys.end()));
     sync.leaves.push_back(leaf.index);
   }
-  ae_stats_.keys_sent += sync.entries.size();
+  metrics_.anti_entropy_keys_sent.add(sync.entries.size());
   send(from, sync);
 }
 
@@ -165,9 +165,9 @@ void NodeCore<S, T>::on_leaf_sync(const std::string& from, wire::LeafSync m) {
     if (it == sent.end() || !(*it->second == e.siblings)) reply.entries.push_back(e);
   }
   for (const wire::KeyVersions& e : m.entries) {
-    if (repair_from(m.partition, e)) ++ae_stats_.keys_repaired;
+    if (repair_from(m.partition, e)) metrics_.anti_entropy_keys_repaired.add();
   }
-  ae_stats_.keys_sent += reply.entries.size();
+  metrics_.anti_entropy_keys_sent.add(reply.entries.size());
   send(from, reply);
 }
 
@@ -180,10 +180,12 @@ void NodeCore<S, T>::on_leaf_sync_reply(const std::string& from, wire::LeafSyncR
   const std::uint32_t partition = it->second.partition;
   std::uint64_t repaired = 0;
   for (const wire::KeyVersions& e : m.entries) repaired += repair_from(partition, e) ? 1 : 0;
-  ae_stats_.keys_repaired += repaired;
+  metrics_.anti_entropy_keys_repaired.add(repaired);
   if (repaired > 0) {
-    log("anti-entropy with " + from + " repaired " + std::to_string(repaired) +
-        " key(s) of partition " + std::to_string(partition));
+    log(LogLevel::info, "anti_entropy_repaired",
+        "anti-entropy with " + from + " repaired " + std::to_string(repaired) +
+            " key(s) of partition " + std::to_string(partition),
+        {{"peer", from}, {"keys", std::to_string(repaired)}, {"partition", std::to_string(partition)}});
   }
   finish_exchange(m.request_id);
 }

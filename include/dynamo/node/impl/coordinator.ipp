@@ -101,6 +101,7 @@ std::optional<std::string> NodeCore<S, T>::forward_target(std::string_view key,
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::get(Key key, ReadOptions options, GetCallback done) {
+  done = detail::measured(transport_, metrics_.requests, metrics::OperationKind::get, std::move(done));
   if (stopped_) return done(make_error_code(errc::shutdown), {}, {});
   route_get(std::move(key), options, std::move(done));
 }
@@ -108,6 +109,7 @@ void NodeCore<S, T>::get(Key key, ReadOptions options, GetCallback done) {
 template <Storage S, Transport T>
 void NodeCore<S, T>::put(Key key, const Context& context, Value value, WriteOptions options,
                          WriteCallback done) {
+  done = detail::measured(transport_, metrics_.requests, metrics::OperationKind::put, std::move(done));
   if (stopped_) return done(make_error_code(errc::shutdown), {}, {});
   if (const auto ec = context.check_key(key)) return done(ec, {}, {});
   route_write(std::move(key), context.clock(), std::move(value), options, std::move(done));
@@ -116,6 +118,8 @@ void NodeCore<S, T>::put(Key key, const Context& context, Value value, WriteOpti
 template <Storage S, Transport T>
 void NodeCore<S, T>::remove(Key key, const Context& context, WriteOptions options,
                             WriteCallback done) {
+  done = detail::measured(transport_, metrics_.requests, metrics::OperationKind::remove,
+                          std::move(done));
   if (stopped_) return done(make_error_code(errc::shutdown), {}, {});
   if (const auto ec = context.check_key(key)) return done(ec, {}, {});
   route_write(std::move(key), context.clock(), std::nullopt, options, std::move(done));
@@ -211,6 +215,7 @@ void NodeCore<S, T>::forward(const std::string& target, wire::Message request,
   op.on_reply = std::move(on_reply);
   op.reroute = std::move(reroute);
   op.timer = transport_.schedule(config_.forward_timeout, [this, id] { forward_failed(id, true); });
+  metrics_.forwarded.add();
   send(target, request);
   op.request = std::move(request);
 }
@@ -246,6 +251,8 @@ void NodeCore<S, T>::on_unreachable(std::string_view peer) {
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::coordinate_get(Key key, ReadOptions options, GetCallback done) {
+  done = detail::measured(transport_, metrics_.coordinated, metrics::OperationKind::get,
+                          std::move(done));
   Plan plan = plan_for(key);
   const std::uint32_t required = options.r ? options.r : config_.r;
   const std::uint32_t reachable =
@@ -318,6 +325,7 @@ void NodeCore<S, T>::finish_read(std::uint64_t id) {
   // Spares asked at the escalation have waited half the timeout, the others all of it.
   op.tally.for_each_silent([&](const std::string& node) { suspect(node, config_.request_timeout / 2); });
   op.tally.for_each_stale_primary([&](const std::string& node) {
+    metrics_.read_repairs.add();
     if (is_self(node)) {
       merge_into_storage(op.plan.pos, op.key, op.tally.merged());
     } else {
@@ -329,6 +337,9 @@ void NodeCore<S, T>::finish_read(std::uint64_t id) {
 template <Storage S, Transport T>
 void NodeCore<S, T>::coordinate_write(Key key, VectorClock context, std::optional<Value> value,
                                       WriteOptions options, WriteCallback done) {
+  done = detail::measured(transport_, metrics_.coordinated,
+                          value ? metrics::OperationKind::put : metrics::OperationKind::remove,
+                          std::move(done));
   Plan plan = plan_for(key);
   const std::uint32_t required = options.w ? options.w : config_.w;
   const std::uint32_t reachable =

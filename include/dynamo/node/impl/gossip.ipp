@@ -24,6 +24,7 @@ void NodeCore<S, T>::gossip_round() {
   gossip_.beat();
   detect_failures();
   probe_silent_suspects();
+  refresh_metrics();
   std::vector<std::string> up;
   std::vector<std::string> down;
   for (std::string& name : gossip_targets()) {
@@ -62,8 +63,10 @@ void NodeCore<S, T>::on_gossip(const std::string& from,
   }
   if (const std::uint64_t generation = gossip_.outgrow(members)) {
     storage_.put_meta(detail::generation_meta, std::to_string(generation));
-    log("took generation " + std::to_string(generation) +
-        ": the cluster remembered this node with a newer one (a lost disk, a clock gone back)");
+    log(LogLevel::warning, "generation_outgrown",
+        "took generation " + std::to_string(generation) +
+            ": the cluster remembered this node with a newer one (a lost disk, a clock gone back)",
+        {{"generation", std::to_string(generation)}});
   }
   for (const std::string& name : gossip_.merge(members)) heard_heartbeat(name);
   compare_ring_epochs(from, members);
@@ -75,7 +78,9 @@ void NodeCore<S, T>::heard_heartbeat(const std::string& peer) {
   const auto it = detectors_.find(peer);
   if (it == detectors_.end()) return;
   it->second.heartbeat(now());
-  if (down_.erase(peer)) log(peer + " is up again: its heartbeat advanced");
+  if (down_.erase(peer)) {
+    log(LogLevel::info, "peer_up", peer + " is up again: its heartbeat advanced", {{"peer", peer}});
+  }
 }
 
 // A message from a peer believed down proves it is up, even before its heartbeat reaches us by
@@ -83,7 +88,9 @@ void NodeCore<S, T>::heard_heartbeat(const std::string& peer) {
 template <Storage S, Transport T>
 void NodeCore<S, T>::heard_directly(const std::string& peer) {
   if (const auto it = detectors_.find(peer); it != detectors_.end()) it->second.touch(now());
-  if (down_.erase(peer)) log(peer + " is up again: it sent a message");
+  if (down_.erase(peer)) {
+    log(LogLevel::info, "peer_up", peer + " is up again: it sent a message", {{"peer", peer}});
+  }
 }
 
 // A member never heard from is down once it has been silent for ten gossip periods (and the
@@ -97,17 +104,21 @@ void NodeCore<S, T>::detect_failures() {
     if (!detector.has_heartbeat()) {
       if (now() - watched_since_[name] >= silence) {
         down_.insert(name);
-        log(name + " is down: never heard from in " + std::to_string(silence.count()) + " ms");
+        log(LogLevel::warning, "peer_down",
+            name + " is down: never heard from in " + std::to_string(silence.count()) + " ms",
+            {{"peer", name}, {"silence_ms", std::to_string(silence.count())}});
       }
       continue;
     }
     const double suspicion = detector.phi(now());
     if (suspicion <= config_.phi_threshold) continue;
     down_.insert(name);
-    char line[96];
-    std::snprintf(line, sizeof line, " is down: no heartbeat for %lld ms (phi %.1f)",
-                  static_cast<long long>((now() - detector.last_heartbeat()).count()), suspicion);
-    log(name + line);
+    const auto quiet = std::to_string((now() - detector.last_heartbeat()).count());
+    char phi[32];
+    std::snprintf(phi, sizeof phi, "%.1f", suspicion);
+    log(LogLevel::warning, "peer_down",
+        name + " is down: no heartbeat for " + quiet + " ms (phi " + phi + ")",
+        {{"peer", name}, {"silence_ms", quiet}, {"phi", phi}});
   }
 }
 

@@ -65,7 +65,9 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::replay_hints() {
   // One log line per owner and round, not one per key: a returning node may get thousands.
   for (const auto& [owner, keys] : delivered_) {
-    log("delivered hints to " + owner + ": " + std::to_string(keys) + " key(s)");
+    log(LogLevel::info, "hints_delivered",
+        "delivered hints to " + owner + ": " + std::to_string(keys) + " key(s)",
+        {{"peer", owner}, {"keys", std::to_string(keys)}});
   }
   delivered_.clear();
   if (!config_.hinted_handoff) return;
@@ -117,6 +119,7 @@ void NodeCore<S, T>::on_replay_ack(std::uint64_t id, const std::string& from,
   if (storage_.get_hint(replay.owner, replay.key) == replay.sent) {
     storage_.erase_hint(replay.owner, replay.key);
     ++delivered_[replay.owner];
+    metrics_.hints_delivered.add();
   }
 }
 
@@ -239,7 +242,8 @@ void NodeCore<S, T>::collect_tombstone(std::uint64_t id) {
     erase_from_storage(pos, check.key, check.expected);
   }
   tombstone_candidates_.erase(check.key);
-  log("collected the tombstone of " + check.key);
+  log(LogLevel::debug, "tombstone_collected", "collected the tombstone of " + check.key,
+      {{"key", check.key}});
   transport_.cancel(check.timer);
   tombstone_checks_.erase(it);
 }

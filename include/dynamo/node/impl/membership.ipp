@@ -54,7 +54,8 @@ void NodeCore<S, T>::load_ring() {
     if (auto view = membership::RingView::build(config_.ring, config_.n, std::move(*state), why)) {
       adopt(std::move(*view));
     } else {
-      log("ignoring the ring kept in storage: " + why);
+      log(LogLevel::error, "ring_ignored", "ignoring the ring kept in storage: " + why,
+          {{"reason", why}});
     }
   }
   follow_members();
@@ -89,7 +90,8 @@ void NodeCore<S, T>::adopt(membership::RingView view) {
   reconcile_fetches();
   rescan_tombstones();
   announce_self();
-  log(ring_summary(before, was_member));
+  log(LogLevel::info, "ring_adopted", ring_summary(before, was_member),
+      {{"epoch", std::to_string(view_.epoch())}});
 }
 
 // One log line about the ring just taken: "ring epoch 2 (was 1): 3 member(s), a change under
@@ -180,14 +182,17 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::on_ring_document(const std::string& from, wire::RingReply reply) {
   if (reply.epoch == 0) return;  // the peer has no ring yet
   if (reply.ring != config_.ring || reply.replicas != config_.n) {
-    log("ignoring the ring of " + from + ": it is for another cluster shape");
+    log(LogLevel::warning, "ring_ignored",
+        "ignoring the ring of " + from + ": it is for another cluster shape",
+        {{"peer", from}, {"reason", "another cluster shape"}});
     return;
   }
   std::string why;
   auto theirs = membership::RingView::build(config_.ring, config_.n,
                                             membership::state_of(std::move(reply)), why);
   if (!theirs) {
-    log("ignoring the ring of " + from + ": " + why);
+    log(LogLevel::warning, "ring_ignored", "ignoring the ring of " + from + ": " + why,
+        {{"peer", from}, {"reason", why}});
     return;
   }
   if (!membership::supersedes(theirs->state(), view_.state())) {
@@ -195,8 +200,10 @@ void NodeCore<S, T>::on_ring_document(const std::string& from, wire::RingReply r
     return;
   }
   if (theirs->epoch() == view_.epoch()) {
-    log("two rings of epoch " + std::to_string(view_.epoch()) + " differ; taking " + from +
-        "'s (were the founding members configured alike?)");
+    log(LogLevel::warning, "ring_conflict",
+        "two rings of epoch " + std::to_string(view_.epoch()) + " differ; taking " + from +
+            "'s (were the founding members configured alike?)",
+        {{"peer", from}, {"epoch", std::to_string(view_.epoch())}});
   }
   adopt(std::move(*theirs));
 }
@@ -292,7 +299,8 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::apply_change(const membership::ChangeRequest& request, ChangeCallback done) {
   membership::ChangePlan plan = membership::plan_change(config_.ring, view_, request);
   if (plan.refused) {
-    log("membership change refused: " + plan.detail);
+    log(LogLevel::warning, "change_refused", "membership change refused: " + plan.detail,
+        {{"reason", plan.detail}});
     return done(make_error_code(errc::invalid_request), {view_.epoch(), plan.detail});
   }
   if (plan.state) {
@@ -304,7 +312,8 @@ void NodeCore<S, T>::apply_change(const membership::ChangeRequest& request, Chan
     std::string why;
     auto view = membership::RingView::build(config_.ring, config_.n, std::move(*plan.state), why);
     if (!view) return done(make_error_code(errc::invalid_request), {view_.epoch(), why});
-    log("membership change: " + plan.detail);
+    log(LogLevel::info, "change_planned", "membership change: " + plan.detail,
+        {{"change", plan.detail}});
     adopt(std::move(*view));
     push_ring_to_all();
   }
@@ -322,8 +331,12 @@ void NodeCore<S, T>::maybe_complete_change() {
   }
   std::string why;
   auto done = membership::RingView::build(config_.ring, config_.n, membership::completed(view_), why);
-  if (!done) return log("cannot complete the membership change: " + why);
-  log("membership change complete: every destination has fetched its partitions");
+  if (!done) {
+    return log(LogLevel::error, "change_stuck", "cannot complete the membership change: " + why,
+               {{"reason", why}});
+  }
+  log(LogLevel::info, "change_complete",
+      "membership change complete: every destination has fetched its partitions");
   adopt(std::move(*done));
   push_ring_to_all();
 }

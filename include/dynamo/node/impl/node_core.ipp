@@ -69,6 +69,7 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
   schedule_storage_maintenance(config_.storage_maintenance_interval);
   start_gossip();
   schedule_anti_entropy();
+  refresh_metrics();
 }
 
 template <Storage S, Transport T>
@@ -80,7 +81,7 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::stop() {
   if (stopped_) return;
   halt();
-  log("stopped");
+  log(LogLevel::info, "stopped", "stopped");
 }
 
 // Fails everything pending with errc::shutdown, cancels every timer, stops waiting for the
@@ -131,8 +132,37 @@ std::size_t NodeCore<S, T>::pending() const {
 }
 
 template <Storage S, Transport T>
-void NodeCore<S, T>::log(const std::string& line) const {
-  if (config_.log) config_.log(config_.name + ": " + line);
+metrics::PeerState NodeCore<S, T>::peer_state(const std::string& peer) const {
+  if (refused_.contains(peer)) return metrics::PeerState::refused;
+  if (down_.contains(peer)) return metrics::PeerState::down;
+  if (health_.is_suspected(peer, now())) return metrics::PeerState::suspected;
+  return metrics::PeerState::up;
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::refresh_metrics() {
+  metrics::NodeGauges g;
+  g.keys = storage_.size();
+  g.hints = storage_.hint_count();
+  g.ring_epoch = view_.epoch();
+  g.partitions_to_fetch = fetches_left();
+  g.writes_in_flight = writes_in_flight();
+  g.pending = pending();
+  for (const std::string& name : view_.names()) {
+    ++g.members;
+    if (is_self(name)) continue;
+    const auto detector = detectors_.find(name);
+    const bool heard = detector != detectors_.end() && detector->second.has_heartbeat();
+    g.peers.push_back({name, peer_state(name), heard ? detector->second.phi(now()) : 0.0});
+  }
+  g.at = now();
+  metrics_.publish(std::move(g));
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::log(LogLevel level, std::string_view event, std::string message,
+                         std::vector<LogField> fields) const {
+  if (config_.log) config_.log(LogRecord{level, config_.name, event, std::move(message), std::move(fields)});
 }
 
 }  // namespace dynamo

@@ -13,12 +13,16 @@ void NodeCore<S, T>::on_frame(std::string_view from, std::string_view bytes) {
   if (stopped_) return;
   wire::Message message;
   if (const std::error_code ec = wire::decode_frame(bytes, config_.limits, message)) {
-    ++malformed_frames_;
-    log("dropped a frame from " + std::string(from) + ": " + ec.message());
+    metrics_.malformed_frames.add();
+    log(LogLevel::warning, "frame_dropped",
+        "dropped a frame from " + std::string(from) + ": " + ec.message(),
+        {{"peer", std::string(from)}, {"reason", ec.message()}});
     return;
   }
   const std::string peer(from);
-  if (health_.heard_from(peer, now())) log(peer + " answers again");
+  if (health_.heard_from(peer, now())) {
+    log(LogLevel::info, "peer_answers", peer + " answers again", {{"peer", peer}});
+  }
   if (down_.contains(peer)) heard_directly(peer);
   if (const auto* hello = std::get_if<wire::Hello>(&message)) return handle_hello(peer, *hello);
   if (refused_.contains(peer)) return;
@@ -56,7 +60,10 @@ void NodeCore<S, T>::handle_hello(const std::string& from, const wire::Hello& th
   awaiting_hello_.erase(from);
   if (!why.empty()) {
     verified_.erase(from);
-    if (refused_.insert(from).second) log("refusing " + from + ": " + why);
+    if (refused_.insert(from).second) {
+      log(LogLevel::warning, "peer_refused", "refusing " + from + ": " + why,
+          {{"peer", from}, {"reason", why}});
+    }
   } else {
     refused_.erase(from);
     verified_.insert(from);
@@ -156,7 +163,13 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
             tombstone_candidates_.erase(m.key);
           }
         } else if constexpr (std::is_same_v<M, wire::StatusRequest>) {
-          send(from, status(m.request_id));
+          wire::StatusReply reply = status(m.request_id);
+          if (m.with_metrics) {
+            refresh_metrics();
+            reply.metrics = metrics::to_prometheus(metrics());
+            if (reply.metrics.size() > config_.limits.max_value) reply.metrics.clear();
+          }
+          send(from, reply);
         } else if constexpr (std::is_same_v<M, wire::Gossip>) {
           on_gossip(from, m.members, false);
         } else if constexpr (std::is_same_v<M, wire::GossipReply>) {
@@ -170,7 +183,8 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
         } else if constexpr (std::is_same_v<M, wire::LeafSyncReply>) {
           on_leaf_sync_reply(from, std::move(m));
         } else if constexpr (std::is_same_v<M, wire::Error>) {
-          log("error from " + from + ": " + m.message);
+          log(LogLevel::warning, "peer_error", "error from " + from + ": " + m.message,
+              {{"peer", from}, {"reason", m.message}});
         }
       },
       message);
@@ -218,11 +232,7 @@ wire::StatusReply NodeCore<S, T>::status(std::uint64_t request_id) const {
                              });
   for (const std::string& name : view_.names()) {
     if (is_self(name)) continue;
-    const char* state = refused_.contains(name)               ? "refused"
-                        : down_.contains(name)                ? "down"
-                        : health_.is_suspected(name, now())   ? "suspected"
-                                                              : "up";
-    reply.peers.push_back({name, state});
+    reply.peers.push_back({name, std::string(metrics::to_string(peer_state(name)))});
   }
   reply.ring_epoch = view_.epoch();
   reply.member_state = std::string(membership::to_string(view_.status_of(config_.name)));
@@ -317,6 +327,7 @@ void NodeCore<S, T>::erase_from_storage(ring::Position pos, std::string_view key
 template <Storage S, Transport T>
 void NodeCore<S, T>::merge_into_hint(const std::string& owner, std::string_view key,
                                      const Siblings& incoming) {
+  metrics_.hints_stored.add();
   std::optional<Siblings> stored = storage_.get_hint(owner, key);
   if (!stored) {
     storage_.put_hint(owner, key, incoming);

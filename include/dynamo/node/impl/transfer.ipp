@@ -123,7 +123,7 @@ void NodeCore<S, T>::on_partition_chunk(const std::string& from, wire::Partition
       merge_into_storage(pos, e.key, e.siblings);
     }
   }
-  transfer_stats_.keys_fetched += chunk.entries.size();
+  metrics_.transfer_keys_fetched.add(chunk.entries.size());
   op.slice = chunk.next_slice;
   when_durable([this, id] {
     const auto again = fetches_.find(id);
@@ -141,8 +141,11 @@ void NodeCore<S, T>::finish_fetch(std::uint64_t id) {
   fetches_.erase(it);
   if (fetches_left() > 0) return start_fetches();
   fetched_epoch_ = view_.epoch();
-  log("fetched every partition ring epoch " + std::to_string(view_.epoch()) + " gives it (" +
-      std::to_string(transfer_stats_.keys_fetched) + " keys so far)");
+  log(LogLevel::info, "fetches_complete",
+      "fetched every partition ring epoch " + std::to_string(view_.epoch()) + " gives it (" +
+          std::to_string(metrics_.transfer_keys_fetched.value()) + " keys so far)",
+      {{"epoch", std::to_string(view_.epoch())},
+       {"keys", std::to_string(metrics_.transfer_keys_fetched.value())}});
   announce_self();
   maybe_complete_change();
 }
@@ -178,8 +181,10 @@ void NodeCore<S, T>::on_partition_fetch(const std::string& from, const wire::Par
     chunk.next_slice = s + 1;
   }
   if (wire::check_limits(chunk, config_.limits)) {
-    log("cannot send partition " + std::to_string(m.partition) + " to " + from + ": slice " +
-        std::to_string(m.slice) + " alone exceeds the frame limits");
+    log(LogLevel::error, "slice_too_large",
+        "cannot send partition " + std::to_string(m.partition) + " to " + from + ": slice " +
+            std::to_string(m.slice) + " alone exceeds the frame limits",
+        {{"peer", from}, {"partition", std::to_string(m.partition)}, {"slice", std::to_string(m.slice)}});
     return;
   }
   if (m.slice == served.next_slice) served.next_slice = chunk.next_slice;
@@ -239,7 +244,7 @@ void NodeCore<S, T>::relocate_misplaced() {
   std::size_t budget = config_.transfer_batch_keys > relocations_.size()
                            ? config_.transfer_batch_keys - relocations_.size()
                            : 0;
-  const std::uint64_t dropped = transfer_stats_.keys_dropped;
+  const std::uint64_t dropped = metrics_.transfer_keys_dropped.value();
   bool found = false;  // a misplaced key this sweep, handed off or waiting
   for (std::uint32_t tries = 0; tries < q && budget > 0; ++tries) {
     if (misplaced(relocation_cursor_)) found |= relocate_partition(relocation_cursor_, budget);
@@ -248,9 +253,12 @@ void NodeCore<S, T>::relocate_misplaced() {
   // A whole sweep found nothing: no need to look again until the ring changes or a write lands
   // in a partition this node does not replicate.
   if (!found && budget > 0) may_hold_misplaced_ = false;
-  if (transfer_stats_.keys_dropped > dropped) {
-    log("dropped " + std::to_string(transfer_stats_.keys_dropped - dropped) +
-        " key(s) of partitions it no longer replicates: their new replicas fetched them from it");
+  if (metrics_.transfer_keys_dropped.value() > dropped) {
+    const std::string keys = std::to_string(metrics_.transfer_keys_dropped.value() - dropped);
+    log(LogLevel::info, "keys_dropped",
+        "dropped " + keys +
+            " key(s) of partitions it no longer replicates: their new replicas fetched them from it",
+        {{"keys", keys}});
   }
 }
 
@@ -278,7 +286,7 @@ bool NodeCore<S, T>::relocate_partition(std::uint32_t partition, std::size_t& bu
                                }
                              });
   for (const Held& h : drop) erase_from_storage(h.pos, h.key, h.siblings);
-  transfer_stats_.keys_dropped += drop.size();
+  metrics_.transfer_keys_dropped.add(drop.size());
   for (Held& h : offer) start_relocation({}, std::move(h.key), h.pos, std::move(h.siblings));
   if (!any) {
     std::erase_if(served_, [&](const auto& entry) { return entry.first.first == partition; });
@@ -330,7 +338,7 @@ void NodeCore<S, T>::on_relocation_ack(std::uint64_t id, const std::string& from
   if (done.hint_owner.empty()) {
     if (misplaced(ring().partition_of(done.pos)) && storage_.get(done.pos, done.key) == done.sent) {
       erase_from_storage(done.pos, done.key, done.sent);
-      ++transfer_stats_.keys_handed_off;
+      metrics_.transfer_keys_handed_off.add();
     }
   } else if (storage_.get_hint(done.hint_owner, done.key) == done.sent) {
     storage_.erase_hint(done.hint_owner, done.key);

@@ -58,6 +58,10 @@ class StreamTransportState : public std::enable_shared_from_this<StreamTransport
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                  started_);
   }
+  std::chrono::microseconds now_us() const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                 started_);
+  }
   std::uint64_t random() { return rng_(); }
 
   void add_peer(std::string name, std::string address) {
