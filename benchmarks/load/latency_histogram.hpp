@@ -5,8 +5,9 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cstdint>
+
+#include "dynamo/metrics/log_linear_buckets.hpp"
 
 namespace load {
 
@@ -16,7 +17,8 @@ class LatencyHistogram {
   static constexpr std::uint64_t kSubBuckets = std::uint64_t{1} << kSubBucketBits;
   // Values from 2^47 ns (39 hours) up share the last bucket.
   static constexpr int kMaxBits = 48;
-  static constexpr std::size_t kBuckets = (kMaxBits - kSubBucketBits + 1) * kSubBuckets;
+  using Buckets = dynamo::metrics::LogLinearBuckets<kSubBucketBits, kMaxBits>;
+  static constexpr std::size_t kBuckets = Buckets::count;
 
   void record(std::uint64_t nanos) {
     ++counts_[index_of(nanos)];
@@ -54,25 +56,10 @@ class LatencyHistogram {
     return max_;
   }
 
-  // Bucket arithmetic, public for the tests.
-  static std::size_t index_of(std::uint64_t v) {
-    const int bits = std::bit_width(v);
-    if (bits <= kSubBucketBits + 1) return static_cast<std::size_t>(v);
-    const int shift = std::min(bits, kMaxBits) - (kSubBucketBits + 1);
-    const std::uint64_t top = bits > kMaxBits ? 2 * kSubBuckets - 1 : v >> shift;
-    return static_cast<std::size_t>((shift + 1) * kSubBuckets + (top - kSubBuckets));
-  }
-  static std::uint64_t lowest_of(std::size_t index) {
-    if (index < 2 * kSubBuckets) return index;
-    const std::uint64_t shift = index / kSubBuckets - 1;
-    const std::uint64_t top = index % kSubBuckets + kSubBuckets;
-    return top << shift;
-  }
-  static std::uint64_t middle_of(std::size_t index) {
-    if (index < 2 * kSubBuckets) return index;
-    const std::uint64_t shift = index / kSubBuckets - 1;
-    return lowest_of(index) + ((std::uint64_t{1} << shift) >> 1);
-  }
+  // Bucket arithmetic (shared with the library's metrics), public for the tests.
+  static std::size_t index_of(std::uint64_t v) { return Buckets::index_of(v); }
+  static std::uint64_t lowest_of(std::size_t index) { return Buckets::lowest_of(index); }
+  static std::uint64_t middle_of(std::size_t index) { return Buckets::middle_of(index); }
 
  private:
   std::array<std::uint64_t, kBuckets> counts_{};
