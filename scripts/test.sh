@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: install what is missing, then
-#  1. a GCC build with warnings as errors: every test, including the package-consumer tests;
+#  1. a GCC build with warnings as errors: every test, including the package-consumer tests and
+#     the README's code (docs.readme compiles and links each of its C++ blocks);
 #  2. a Clang build under AddressSanitizer and UndefinedBehaviorSanitizer: the unit tests, the
 #     simulation tests (100 scenario seeds; the GCC run has 1,000), the lifecycle tests (Nodes
 #     stopped and destroyed across threads over loopback TCP) and the bounded libFuzzer runs
