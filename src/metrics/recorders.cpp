@@ -23,11 +23,6 @@ std::uint64_t NodeMetrics::quorum_failures() const {
   return sum;
 }
 
-void NodeMetricsRecorder::publish(NodeGauges gauges) {
-  std::lock_guard lock(gauges_mutex_);
-  gauges_ = std::move(gauges);
-}
-
 NodeMetrics NodeMetricsRecorder::snapshot(std::string node) const {
   NodeMetrics m;
   m.node = std::move(node);
@@ -45,14 +40,8 @@ NodeMetrics NodeMetricsRecorder::snapshot(std::string node) const {
   m.transfer_keys_handed_off = transfer_keys_handed_off.value();
   m.malformed_frames = malformed_frames.value();
   m.unmatched_replies = unmatched_replies.value();
-  std::lock_guard lock(gauges_mutex_);
-  m.gauges = gauges_;
+  m.gauges = gauges.get();
   return m;
-}
-
-void ClientMetricsRecorder::publish(ClientGauges gauges) {
-  std::lock_guard lock(gauges_mutex_);
-  gauges_ = std::move(gauges);
 }
 
 ClientMetrics ClientMetricsRecorder::snapshot(std::string client) const {
@@ -63,8 +52,7 @@ ClientMetrics ClientMetricsRecorder::snapshot(std::string client) const {
   m.read_repairs = read_repairs.value();
   m.ring_updates = ring_updates.value();
   m.unmatched_replies = unmatched_replies.value();
-  std::lock_guard lock(gauges_mutex_);
-  m.gauges = gauges_;
+  m.gauges = gauges.get();
   return m;
 }
 

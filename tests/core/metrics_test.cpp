@@ -80,7 +80,7 @@ TEST_CASE("a node's metrics render as Prometheus text: counters, cumulative hist
   NodeGauges gauges;
   gauges.keys = 7;
   gauges.peers.push_back({"b\"x\\", PeerState::suspected, 2.5});
-  recorder.publish(gauges);
+  recorder.gauges.set(gauges);
   const NodeMetrics m = recorder.snapshot("a");
   CHECK(m.quorum_failures() == 1);
   const auto s = samples_of(to_prometheus(m));
@@ -119,7 +119,7 @@ TEST_CASE("a client's metrics render as Prometheus text", "[metrics]") {
   ClientMetricsRecorder recorder;
   recorder.requests.record(OperationKind::remove, make_error_code(errc::timeout), microseconds(5));
   recorder.passed_over.add(2);
-  recorder.publish({4, 3, {"b"}, {}});
+  recorder.gauges.set({4, 3, {"b"}, {}});
   const auto s = samples_of(to_prometheus(recorder.snapshot("shop#1")));
   CHECK(s.at(R"(dynamo_client_operations_total{client="shop#1",kind="remove",outcome="timeout"})") == 1);
   CHECK(s.at(R"(dynamo_client_passed_over_total{client="shop#1"})") == 2);

@@ -23,12 +23,6 @@ std::unique_ptr<SimCluster<>::ClientType> failover_client(SimCluster<>& cluster,
   });
 }
 
-// A key whose first home replica is `node`.
-Key key_coordinated_by(SimCluster<>& cluster, const std::string& node) {
-  Key key = "k";
-  for (int i = 0; test::primaries(cluster, key).front() != node; ++i) key = "k" + std::to_string(i);
-  return key;
-}
 
 struct Timed {
   std::error_code ec;
@@ -88,7 +82,7 @@ TEST_CASE("a write whose coordinator is cut off goes to the next home replica an
   auto client = failover_client(cluster, "client");
   sim.run_for(1s);
   REQUIRE(client->core().ring().has_value());
-  const Key key = key_coordinated_by(cluster, "a");
+  const Key key = test::key_coordinated_by(cluster, "a");
   sim.partition({{"a"}});
   const Timed put = timed_put(sim, *client, key, "kept");
   REQUIRE_FALSE(put.ec);
@@ -133,7 +127,7 @@ TEST_CASE("a client given only a request_timeout passes a silent coordinator ove
   auto client = cluster.make_client("client", [](ClientConfig& config) { config.request_timeout = 2s; });
   CHECK(client->core().attempt_timeout() == 1s);
   sim.run_for(1s);
-  const Key key = key_coordinated_by(cluster, "a");
+  const Key key = test::key_coordinated_by(cluster, "a");
   sim.partition({{"a"}});
   const Timed put = timed_put(sim, *client, key, "v");
   REQUIRE_FALSE(put.ec);
@@ -158,7 +152,7 @@ TEST_CASE("a coordinator keeps a silent replica suspected until it answers again
   const Config config = test::small_config(3, 2, 3);
   SimCluster<> cluster(sim, {"a", "b", "c", "d"}, config);
   sim.run_for(1s);
-  const Key key = key_coordinated_by(cluster, "a");
+  const Key key = test::key_coordinated_by(cluster, "a");
   const std::string dead = test::primaries(cluster, key)[1];
   cluster.crash(dead);
   int slow = 0;

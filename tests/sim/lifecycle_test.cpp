@@ -22,13 +22,6 @@ using namespace std::chrono_literals;
 using testing::SimCluster;
 using testing::Simulator;
 
-// A key whose first home replica is `node`.
-Key key_coordinated_by(SimCluster<>& cluster, const std::string& node) {
-  Key key = "k";
-  for (int i = 0; test::primaries(cluster, key).front() != node; ++i) key = "k" + std::to_string(i);
-  return key;
-}
-
 // The handler ran, and was told the node or client shut down.
 void check_shut_down(const std::optional<std::error_code>& ec) {
   REQUIRE(ec.has_value());
@@ -63,7 +56,7 @@ TEST_CASE("a stopped node fails what was pending and every later call with shutd
   SimCluster<> cluster(sim, {"a", "b", "c", "d"}, test::small_config());
   sim.run_for(1s);
   auto& a = cluster.node("a");
-  const Key key = key_coordinated_by(cluster, "a");
+  const Key key = test::key_coordinated_by(cluster, "a");
   sim.partition({{"a"}});  // a's write waits for replicas it cannot reach
   std::optional<std::error_code> pending;
   std::optional<std::error_code> stopped;

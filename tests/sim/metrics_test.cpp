@@ -15,12 +15,6 @@ using metrics::PeerState;
 using testing::SimCluster;
 using testing::Simulator;
 
-Key key_coordinated_by(SimCluster<>& cluster, const std::string& node) {
-  Key key = "k";
-  for (int i = 0; test::primaries(cluster, key).front() != node; ++i) key = "k" + std::to_string(i);
-  return key;
-}
-
 const metrics::PeerMetrics& peer(const metrics::NodeMetrics& m, const std::string& name) {
   for (const auto& p : m.gauges.peers) {
     if (p.name == name) return p;
@@ -36,7 +30,7 @@ TEST_CASE("a node counts its host's operations and those it coordinated, by kind
   SimCluster<> cluster(sim, {"a", "b", "c", "d"}, test::small_config());
   sim.run_for(1s);
   auto& a = cluster.node("a");
-  const Key key = key_coordinated_by(cluster, "a");
+  const Key key = test::key_coordinated_by(cluster, "a");
   const auto written = test::put(sim, a, key, {}, "v");
   REQUIRE_FALSE(written.ec);
   const auto read = test::get(sim, a, key);
@@ -134,7 +128,7 @@ TEST_CASE("a read that finds a stale replica counts a read repair", "[sim][metri
   Simulator sim(183);
   SimCluster<> cluster(sim, {"a", "b", "c"}, config);
   sim.run_for(1s);
-  const Key key = key_coordinated_by(cluster, "a");
+  const Key key = test::key_coordinated_by(cluster, "a");
   sim.partition({{"a", "b"}, {"c"}});
   sim.run_for(3s);
   REQUIRE_FALSE(test::put(sim, cluster.node("a"), key, {}, "v").ec);

@@ -95,6 +95,14 @@ std::vector<std::string> primaries(Cluster& cluster, const Key& key) {
   return out;
 }
 
+// A key whose first home replica is `node` in the newest ring.
+template <class Cluster>
+Key key_coordinated_by(Cluster& cluster, const std::string& node) {
+  Key key = "k";
+  for (int i = 0; primaries(cluster, key).front() != node; ++i) key = "k" + std::to_string(i);
+  return key;
+}
+
 // Why a membership change has not fully settled yet, or nullopt once it has: every running node
 // holds the same stable ring, has nothing left to fetch, and holds no key (or hint) it should
 // have handed off.

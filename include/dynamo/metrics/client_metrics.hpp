@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -37,13 +36,9 @@ class ClientMetricsRecorder {
  public:
   OperationRecorder requests;
   Counter passed_over, read_repairs, ring_updates, unmatched_replies;
+  Published<ClientGauges> gauges;
 
-  void publish(ClientGauges gauges);
   ClientMetrics snapshot(std::string client) const;
-
- private:
-  mutable std::mutex gauges_mutex_;
-  ClientGauges gauges_;
 };
 
 }  // namespace dynamo::metrics

@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
+#include <utility>
 
 namespace dynamo::metrics {
 
@@ -27,6 +29,24 @@ class Gauge {
 
  private:
   std::atomic<std::uint64_t> value_{0};
+};
+
+// Published: a value (the gauges) the executor replaces now and then and any thread copies.
+template <class T>
+class Published {
+ public:
+  void set(T value) {
+    std::lock_guard lock(mutex_);
+    value_ = std::move(value);
+  }
+  T get() const {
+    std::lock_guard lock(mutex_);
+    return value_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  T value_{};
 };
 
 }  // namespace dynamo::metrics

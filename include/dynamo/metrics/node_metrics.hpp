@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,13 +74,9 @@ class NodeMetricsRecorder {
   Counter anti_entropy_exchanges, anti_entropy_keys_sent, anti_entropy_keys_repaired;
   Counter transfer_keys_fetched, transfer_keys_dropped, transfer_keys_handed_off;
   Counter malformed_frames, unmatched_replies;
+  Published<NodeGauges> gauges;
 
-  void publish(NodeGauges gauges);
   NodeMetrics snapshot(std::string node) const;
-
- private:
-  mutable std::mutex gauges_mutex_;
-  NodeGauges gauges_;
 };
 
 }  // namespace dynamo::metrics

@@ -100,7 +100,7 @@ void ClientCore<T>::refresh_metrics() {
   g.nodes = ring_ ? ring_document_.members.size() : 0;
   g.suspected = health_.suspected(transport_.now());
   g.at = transport_.now();
-  metrics_.publish(std::move(g));
+  metrics_.gauges.set(std::move(g));
 }
 
 // The first ring arrived, or attempt_timeout passed without one: requests waiting for it are

@@ -156,7 +156,7 @@ void NodeCore<S, T>::refresh_metrics() {
     g.peers.push_back({name, peer_state(name), heard ? detector->second.phi(now()) : 0.0});
   }
   g.at = now();
-  metrics_.publish(std::move(g));
+  metrics_.gauges.set(std::move(g));
 }
 
 template <Storage S, Transport T>
