@@ -22,11 +22,9 @@
 #include <asio/io_context.hpp>
 #include <asio/use_awaitable.hpp>
 
-#include <dynamo/client.hpp>
-#include <dynamo/node.hpp>
-#include <dynamo/storage/memory_storage.hpp>
-#include <dynamo/transport/stream_instances.hpp>  // the TCP cores compiled once: link dynamo::stream_instances
-#include <dynamo/transport/tcp_transport.hpp>
+// Node and Client over TCP with MemoryStorage, their cores compiled once (dynamo::tcp_instances).
+#include <dynamo/instances/client_tcp.hpp>
+#include <dynamo/instances/node_tcp_memory.hpp>
 
 namespace {
 

@@ -13,9 +13,8 @@
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 
-#include "dynamo/node.hpp"
-#include "dynamo/transport/stream_instances.hpp"
-#include "dynamo/transport/tcp_transport.hpp"
+#include "dynamo/instances/node_tcp_log.hpp"
+#include "dynamo/instances/node_tcp_memory.hpp"
 
 namespace load {
 

@@ -10,10 +10,8 @@
 
 #include <asio/io_context.hpp>
 
-#include <dynamo/client.hpp>
-#include <dynamo/transport/stream_instances.hpp>  // the cores, compiled once
-#include <dynamo/transport/tcp_transport.hpp>
-#include <dynamo/transport/tls_transport.hpp>
+#include <dynamo/instances/client_tcp.hpp>  // the cores, compiled once
+#include <dynamo/instances/client_tls.hpp>
 
 namespace examples {
 

@@ -21,10 +21,8 @@
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <dynamo/instances/all.hpp>  // every storage over TCP and TLS, chosen at run time
 #include <dynamo/metrics/prometheus.hpp>
-#include <dynamo/node.hpp>
-#include <dynamo/storage/log_storage.hpp>
-#include <dynamo/storage/memory_storage.hpp>
 
 #include "common/announced_resolver.hpp"
 #include "common/args.hpp"

@@ -11,11 +11,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "dynamo/client.hpp"
-#include "dynamo/node.hpp"
-#include "dynamo/storage/memory_storage.hpp"
-#include "dynamo/transport/stream_instances.hpp"
-#include "dynamo/transport/tcp_transport.hpp"
+#include "dynamo/instances/client_tcp.hpp"
+#include "dynamo/instances/node_tcp_memory.hpp"
 #include "net/net_support.hpp"
 
 namespace dynamo::test {

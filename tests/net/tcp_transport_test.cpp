@@ -5,8 +5,7 @@
 #include <asio/connect.hpp>
 #include <asio/write.hpp>
 
-#include "dynamo/transport/stream_instances.hpp"
-#include "dynamo/transport/tcp_transport.hpp"
+#include "dynamo/instances/tcp_stream.hpp"
 #include "net/net_support.hpp"
 
 using namespace dynamo;

@@ -5,8 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "dynamo/transport/stream_instances.hpp"
-#include "dynamo/transport/tls_transport.hpp"
+#include "dynamo/instances/tls_stream.hpp"
 #include "net/net_support.hpp"
 
 using namespace dynamo;

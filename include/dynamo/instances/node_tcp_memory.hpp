@@ -1,0 +1,16 @@
+#pragma once
+// Node<MemoryStorage, TcpTransport, R>: everything a file needs to run one, with its protocol core,
+// NodeCore<MemoryStorage, TcpTransport>, compiled once in dynamo::tcp_instances instead of in this
+// file (it is most of a node's compile time). Include this instead of node.hpp where a Node uses
+// this combination, and link dynamo::tcp_instances. Neither TLS (OpenSSL) nor LogStorage is
+// included.
+
+#include "dynamo/instances/tcp_stream.hpp"
+#include "dynamo/node.hpp"
+#include "dynamo/storage/memory_storage.hpp"
+
+namespace dynamo {
+
+extern template class NodeCore<MemoryStorage, TcpTransport>;
+
+}  // namespace dynamo
