@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <future>
 #include <thread>
 
@@ -63,4 +64,47 @@ TEST_CASE("a node stopped while requests are in flight is destroyed on another t
   cluster.nodes.clear();
   work.reset();
   io_thread.join();  // nothing of the stopped objects is left to run
+}
+
+TEST_CASE("metrics may be read on another thread while the node and client serve",
+          "[net][lifecycle][metrics]") {
+  test::LoopbackCluster<> cluster;
+  auto client = cluster.client();
+  auto work = asio::make_work_guard(cluster.io);
+  std::thread io_thread([&] { cluster.io.run(); });
+
+  // This thread reads while the io thread counts: every figure only grows.
+  std::atomic<bool> done{false};
+  std::uint64_t reads = 0;
+  std::thread reader([&] {
+    std::uint64_t last_node = 0;
+    std::uint64_t last_client = 0;
+    while (!done.load()) {
+      const auto n = cluster.nodes.at("a")->metrics().coordinated.total(metrics::OperationKind::put);
+      const auto c = client->metrics().requests.total(metrics::OperationKind::put);
+      CHECK(n >= last_node);
+      CHECK(c >= last_client);
+      last_node = n;
+      last_client = c;
+      ++reads;
+    }
+  });
+  constexpr int puts = 50;
+  for (int i = 0; i < puts; ++i) {
+    REQUIRE_NOTHROW(client->async_put("m" + std::to_string(i), {}, "v", asio::use_future).get());
+  }
+  done = true;
+  reader.join();
+  CHECK(reads > 0);
+  CHECK(client->metrics().requests.ok(metrics::OperationKind::put) == puts);
+  std::uint64_t coordinated = 0;
+  for (auto& [name, node] : cluster.nodes) {
+    coordinated += node->metrics().coordinated.ok(metrics::OperationKind::put);
+  }
+  CHECK(coordinated == puts);  // each put coordinated once, by one node
+
+  client->async_stop(asio::use_future).get();
+  for (auto& [name, node] : cluster.nodes) node->async_stop(asio::use_future).get();
+  work.reset();
+  io_thread.join();
 }
