@@ -6,9 +6,9 @@
 // Template parameters: T a Transport; R a ConflictResolver, which must be the nodes' own (they
 // refuse a client whose resolver name differs).
 //
-// Thread safety, stopping and destruction: as Node (node.hpp): calls are posted to the executor,
-// which runs one handler at a time; async_stop fails pending requests with errc::shutdown, and
-// once it completed the Client may be destroyed on any thread.
+// Thread safety, stopping and destruction: as Node (node.hpp). Calls are posted to the
+// transport's strand, so the executor may run on many threads; async_stop fails pending
+// requests with errc::shutdown, and once it completed the Client may be destroyed on any thread.
 
 #include <asio/any_io_executor.hpp>
 

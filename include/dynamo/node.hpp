@@ -8,9 +8,14 @@
 //   T  a Transport, e.g. testing::SimTransport (and the TCP transports);
 //   R  a ConflictResolver, e.g. KeepSiblings (the default), LastWriteWins, or the host's own.
 //
-// Thread safety: every call is posted to the executor given at construction, which must not run
-// the node's handlers concurrently (one thread, or a strand). Completion handlers run on their
-// associated executor, by default that same one, each in a handler of its own: one that throws
+// Thread safety: any thread may call. The node runs on a strand: every call is posted to its
+// transport's strand (TcpTransport and TlsTransport make one of the executor they are given),
+// where the transport's own frames and timers run too, so the executor may be an io_context run
+// on any number of threads (core_executor() names the strand; see detail/async_front.hpp for
+// why this is provided rather than refused). A transport without a strand of its own
+// (SimTransport, or the host's) needs an executor that runs one handler at a time.
+// Completion handlers run on their associated executor, by default the executor given at
+// construction (not the strand), each in a handler of its own: one that throws
 // sends its exception out of io_context::run() as any Asio handler does, and the node, its
 // connections and its other requests are untouched (call run() again to go on). A resolver
 // that throws fails only its get (errc::resolver_failed; see concepts.hpp). Each operation
@@ -21,7 +26,8 @@
 // calls complete with errc::shutdown. Once it has completed, the Node may be destroyed on any
 // thread, even while the executor runs on. Destroying a Node that was not stopped is safe on
 // the executor's thread (pending requests fail with errc::shutdown, and requests queued to it
-// complete so too); from another thread, only while the executor runs none of its handlers.
+// complete so too); from another thread, only while the executor runs none of its handlers
+// (stop it first when the io_context runs on several threads).
 // async_ready(limit, token) completes once the node serves (ring known, W members reachable).
 // A cancellation slot bound to a handler cancels its operation: the handler runs at once with
 // asio::error::operation_aborted (the request itself runs on to its end; see async_op.hpp).

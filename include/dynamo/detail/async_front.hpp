@@ -2,8 +2,18 @@
 // AsyncFront: the asynchronous get/put/remove API that Node and Client share, and the start of
 // their membership calls. Core is a
 // NodeCore or ClientCore (same get/put/remove shape); R resolves the siblings of each read.
-// Every operation is posted to the front's executor, where the core lives, and completes the
+// Every operation is posted to core_executor(), where the core lives, and completes the
 // caller's token with (error_code, GetResult) or (error_code, WriteResult).
+//
+// Threading: the core is entered from two sides, by the operations posted here and by its
+// transport's callbacks (frames, timers, reports). The one-executor rule is therefore provided
+// where both sides meet, in the transport: TcpTransport and TlsTransport run every handler on a
+// strand of the executor they are given, and the front posts its operations to that same strand
+// (StrandedTransport). So a host may give a Node or Client an io_context run on any number of
+// threads. Provided rather than refused: a multi-threaded executor cannot be told apart from a
+// single-threaded one when it is given (io_context::run() may be called on more threads later),
+// and a check at run time could only catch an overlap after the fact. A transport without a
+// strand (SimTransport, or the host's own) keeps the rule as its contract (concepts.hpp).
 //
 // Lifetime: an operation posted before the front was stopped (async_stop) or destroyed, and
 // run after, completes with errc::shutdown without touching the front: the gate it checks is
@@ -11,6 +21,7 @@
 // inside it on another thread to leave, then stops the core.
 
 #include <chrono>
+#include <concepts>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -30,6 +41,13 @@
 
 namespace dynamo::detail {
 
+// A transport that runs its handlers one at a time on an executor of its own (a strand), and
+// says which: its owner's core must run there too (TcpTransport, TlsTransport).
+template <class T>
+concept StrandedTransport = requires(const T& t) {
+  { t.get_executor() } -> std::convertible_to<asio::any_io_executor>;
+};
+
 template <class Core, class R>
 class AsyncFront {
  public:
@@ -38,7 +56,14 @@ class AsyncFront {
   using WriteSignature = void(std::error_code, WriteResult);
   using MembershipSignature = void(std::error_code, MembershipResult);
 
+  // The executor given at construction: completion handlers without an executor of their own
+  // run there.
   executor_type get_executor() const { return executor_; }
+
+  // The executor on which the protocol core runs, one handler at a time: the transport's strand
+  // (TcpTransport, TlsTransport), or the executor given at construction for a transport without
+  // one (SimTransport). Post there to inspect core() while other threads run the io_context.
+  executor_type core_executor() const { return core_executor_; }
 
   // Completes (with no error) once the core is ready to serve: for a Node, the ring is known,
   // the node is in it and W members (itself included) are reachable; for a Client, a node has
@@ -62,7 +87,7 @@ class AsyncFront {
   auto async_stop(Token&& token) {
     using StopSignature = void(std::error_code);
     return AsyncOp<StopSignature>::start(
-        executor_, std::forward<Token>(token),
+        core_executor_, executor_, std::forward<Token>(token),
         [this, gate = gate_](std::function<StopSignature> done) {
           std::unique_lock lock(gate->mutex);
           if (gate->open) {
@@ -130,7 +155,8 @@ class AsyncFront {
   // core's last refresh. Safe from any thread, as long as the object lives.
   auto metrics() const { return core_.metrics(); }
 
-  // The protocol core, for inspection from the executor's thread (tests, status output).
+  // The protocol core, for inspection on core_executor() (tests, status output), or while no
+  // thread runs the executor.
   Core& core() { return core_; }
   const Core& core() const { return core_; }
 
@@ -149,7 +175,7 @@ class AsyncFront {
   template <class Signature, class Token, class Body>
   auto start_op(Token&& token, Body body) {
     return AsyncOp<Signature>::start(
-        executor_, std::forward<Token>(token),
+        core_executor_, executor_, std::forward<Token>(token),
         [gate = gate_, body = std::move(body)](std::function<Signature> done) mutable {
           std::unique_lock lock(gate->mutex);
           if (!gate->open) {
@@ -174,7 +200,8 @@ class AsyncFront {
   AsyncFront(executor_type executor, R resolver, CoreArgs&&... core_args)
       : executor_(std::move(executor)),
         resolver_(std::move(resolver)),
-        core_(std::forward<CoreArgs>(core_args)...) {}
+        core_(std::forward<CoreArgs>(core_args)...),
+        core_executor_(executor_of(core_.transport(), executor_)) {}
 
  private:
   using ReadySignature = void(std::error_code);
@@ -269,12 +296,22 @@ class AsyncFront {
         });
   }
 
+  template <class T>
+  static executor_type executor_of(const T& transport, const executor_type& given) {
+    if constexpr (StrandedTransport<T>) {
+      return transport.get_executor();
+    } else {
+      return given;
+    }
+  }
+
   executor_type executor_;
   std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
   std::vector<ReadyWaiter> ready_waiters_;
   bool ready_polling_ = false;
   R resolver_;
   Core core_;
+  executor_type core_executor_;  // after core_: taken from its transport
 };
 
 }  // namespace dynamo::detail

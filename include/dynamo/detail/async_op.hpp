@@ -2,9 +2,10 @@
 // Runs an operation on an executor and completes an Asio completion token with its result, so
 // one body serves callbacks, asio::use_future and asio::use_awaitable alike.
 //
-// start(done) is called on `executor`; it calls done(ec, results...) exactly once, possibly
-// later and from inside the protocol core. The handler then runs on its associated executor
-// (by default `executor`), never inside start's own call frame, and as Asio's own operations:
+// start(done) is called on `run_on` (where the protocol core lives: its transport's strand);
+// it calls done(ec, results...) exactly once, possibly later and from inside the protocol core.
+// The handler then runs on its associated executor (by default `executor`, the one the host
+// gave), never inside start's own call frame, and as Asio's own operations:
 // - until it has run, the operation counts as outstanding work on that executor (an
 //   io_context::run() the handler is bound to does not return before it);
 // - a cancellation slot bound to the handler (asio::bind_cancellation_slot, or an awaitable
@@ -41,8 +42,8 @@ concept PlainCallback = requires { &std::decay_t<Token>::operator(); } ||
 
 template <class... Results>
 struct AsyncOp<void(std::error_code, Results...)> {
-  template <class Executor, class Token, class Start>
-  static auto start(const Executor& executor, Token&& token, Start start) {
+  template <class RunOn, class Executor, class Token, class Start>
+  static auto start(const RunOn& run_on, const Executor& executor, Token&& token, Start start) {
     using Decayed = std::decay_t<Token>;
     if constexpr (PlainCallback<Token> &&
                   !std::is_invocable_v<Decayed, std::error_code, Results...>) {
@@ -54,13 +55,13 @@ struct AsyncOp<void(std::error_code, Results...)> {
                     "void(std::error_code)");
     } else {
       return asio::async_initiate<Token, void(std::error_code, Results...)>(
-          [executor](auto handler, Start body) {
+          [run_on, executor](auto handler, Start body) {
             auto pending = Pending<decltype(handler), Executor>::make(std::move(handler), executor);
             std::function<void(std::error_code, Results...)> done =
                 [pending](std::error_code ec, Results... results) {
                   pending->complete(ec, std::move(results)...);
                 };
-            asio::post(executor, [body = std::move(body), done = std::move(done)]() mutable {
+            asio::post(run_on, [body = std::move(body), done = std::move(done)]() mutable {
               body(std::move(done));
             });
           },
