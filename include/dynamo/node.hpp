@@ -32,6 +32,12 @@
 // A cancellation slot bound to a handler cancels its operation: the handler runs at once with
 // asio::error::operation_aborted (the request itself runs on to its end; see async_op.hpp).
 //
+// Completion tokens: every async_* takes one last (a callback, asio::use_future,
+// asio::use_awaitable, ...). Without one it returns a deferred operation
+// (asio::experimental::deferred, as Asio from 1.24 on does by default) that starts nothing
+// until given a token: node.async_get("k")(asio::use_future), or in a coroutine
+// co_await node.async_get("k")(asio::use_awaitable) (Asio 1.22 cannot co_await it bare).
+//
 // Example:
 //   dynamo::Node<dynamo::MemoryStorage, Transport> node{io.get_executor(), config, {}, transport};
 //   node.async_get("cart:42", [](std::error_code ec, dynamo::GetResult r) { ... });
@@ -57,6 +63,7 @@ class Node : public detail::AsyncFront<NodeCore<S, T>, R> {
 
  public:
   using typename detail::AsyncFront<NodeCore<S, T>, R>::executor_type;
+  using typename detail::AsyncFront<NodeCore<S, T>, R>::default_completion_token_type;
 
   // Asks the cluster to admit this node, described by Config::name, address, zone and weight
   // (dynamo-cli join does the same from outside). The node must know the cluster: founding
@@ -64,8 +71,8 @@ class Node : public detail::AsyncFront<NodeCore<S, T>, R> {
   // the ring epoch that carries it; the node then fetches its partitions and the change
   // completes by itself. Errors: errc::invalid_request (the claimant refused: the detail says
   // why), errc::unavailable (no ring yet, or the claimant is unreachable), errc::timeout.
-  template <class Token>
-  auto async_join(Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_join(Token&& token = default_completion_token_type{}) {
     const Config& self = this->core().config();
     return this->start_change(
         membership::ChangeRequest{wire::ChangeKind::join, self.name, self.address, self.zone,
@@ -76,8 +83,8 @@ class Node : public detail::AsyncFront<NodeCore<S, T>, R> {
   // Asks the cluster to remove this node. It keeps serving while its partitions move to the
   // others, hands off whatever it still holds, and then core().has_left() turns true: the host
   // may stop it. Errors as async_join's; refused if fewer than N members would remain.
-  template <class Token>
-  auto async_leave(Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_leave(Token&& token = default_completion_token_type{}) {
     return this->start_change(
         membership::ChangeRequest{wire::ChangeKind::leave, this->core().config().name, {}, {}, 1},
         std::forward<Token>(token));

@@ -3,7 +3,8 @@
 // their membership calls. Core is a
 // NodeCore or ClientCore (same get/put/remove shape); R resolves the siblings of each read.
 // Every operation is posted to core_executor(), where the core lives, and completes the
-// caller's token with (error_code, GetResult) or (error_code, WriteResult).
+// caller's token with (error_code, GetResult) or (error_code, WriteResult). A call that names
+// no token gets default_completion_token_type: a deferred operation (async_op.hpp).
 //
 // Threading: the core is entered from two sides, by the operations posted here and by its
 // transport's callbacks (frames, timers, reports). The one-executor rule is therefore provided
@@ -52,6 +53,8 @@ template <class Core, class R>
 class AsyncFront {
  public:
   using executor_type = asio::any_io_executor;
+  // What a call that names no token gets: a deferred operation (see default_token_t).
+  using default_completion_token_type = default_token_t<executor_type>;
   using GetSignature = void(std::error_code, GetResult);
   using WriteSignature = void(std::error_code, WriteResult);
   using MembershipSignature = void(std::error_code, MembershipResult);
@@ -69,8 +72,9 @@ class AsyncFront {
   // the node is in it and W members (itself included) are reachable; for a Client, a node has
   // answered with the ring. Completes with errc::timeout if that takes longer than `limit`, with
   // errc::shutdown if the object stops first. Readiness is looked at every ready_poll_interval.
-  template <class Token>
-  auto async_ready(std::chrono::milliseconds limit, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_ready(std::chrono::milliseconds limit,
+                   Token&& token = default_completion_token_type{}) {
     return start_op<ReadySignature>(
         std::forward<Token>(token), [this, limit](std::function<ReadySignature> done) {
           ready_waiters_.push_back({core_.transport().now() + limit, std::move(done)});
@@ -83,8 +87,8 @@ class AsyncFront {
   // errc::shutdown. Completes (with no error) once that is done; calling it again, or on a
   // front already stopped, completes at once. After it completed, the object may be destroyed
   // on any thread, even while its executor goes on running other work.
-  template <class Token>
-  auto async_stop(Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_stop(Token&& token = default_completion_token_type{}) {
     using StopSignature = void(std::error_code);
     return AsyncOp<StopSignature>::start(
         core_executor_, executor_, std::forward<Token>(token),
@@ -104,8 +108,8 @@ class AsyncFront {
   // supersedes every version read and is valid for writes of this key only. A resolver that
   // throws fails this read alone with errc::resolver_failed (the siblings and the context are
   // still given; values is empty), and the node or client logs what it threw.
-  template <class Token>
-  auto async_get(Key key, ReadOptions options, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_get(Key key, ReadOptions options, Token&& token = default_completion_token_type{}) {
     return start_op<GetSignature>(
         std::forward<Token>(token),
         [this, key = std::move(key), options](std::function<GetSignature> done) mutable {
@@ -119,33 +123,36 @@ class AsyncFront {
                     });
         });
   }
-  template <class Token>
-  auto async_get(Key key, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_get(Key key, Token&& token = default_completion_token_type{}) {
     return async_get(std::move(key), ReadOptions{}, std::forward<Token>(token));
   }
 
   // Writes value as a new version superseding what `context` covers; W replicas acknowledge.
   // Completes with the coordinator's siblings of the key, the new version among them. A context
   // read for another key fails with errc::bad_context, and nothing is written.
-  template <class Token>
-  auto async_put(Key key, Context context, Value value, WriteOptions options, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_put(Key key, Context context, Value value, WriteOptions options,
+                 Token&& token = default_completion_token_type{}) {
     return start_write(std::move(key), std::move(context), std::move(value), options,
                        std::forward<Token>(token));
   }
-  template <class Token>
-  auto async_put(Key key, Context context, Value value, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_put(Key key, Context context, Value value,
+                 Token&& token = default_completion_token_type{}) {
     return async_put(std::move(key), std::move(context), std::move(value), WriteOptions{},
                      std::forward<Token>(token));
   }
 
   // Writes a tombstone superseding what `context` covers.
-  template <class Token>
-  auto async_remove(Key key, Context context, WriteOptions options, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_remove(Key key, Context context, WriteOptions options,
+                    Token&& token = default_completion_token_type{}) {
     return start_write(std::move(key), std::move(context), std::nullopt, options,
                        std::forward<Token>(token));
   }
-  template <class Token>
-  auto async_remove(Key key, Context context, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_remove(Key key, Context context, Token&& token = default_completion_token_type{}) {
     return async_remove(std::move(key), std::move(context), WriteOptions{},
                         std::forward<Token>(token));
   }

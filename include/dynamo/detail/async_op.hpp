@@ -26,9 +26,21 @@
 #include <asio/cancellation_type.hpp>
 #include <asio/error.hpp>
 #include <asio/executor_work_guard.hpp>
+#include <asio/experimental/deferred.hpp>
 #include <asio/post.hpp>
 
 namespace dynamo::detail {
+
+// The completion token of a call that names none: the executor type's own default if it names
+// one (asio::default_completion_token_t), else deferred. Debian 12's Asio 1.22 names none for
+// any_io_executor (its default is void: no default at all) and has deferred only as
+// asio::experimental::deferred; Asio 1.24 on makes asio::deferred the default of every
+// executor, so a call reads the same there. A deferred operation starts nothing until it is
+// given a token of its own: op(callback), op(asio::use_future), co_await op(asio::use_awaitable).
+template <class Executor>
+using default_token_t =
+    std::conditional_t<std::is_void_v<asio::default_completion_token_t<Executor>>,
+                       asio::experimental::deferred_t, asio::default_completion_token_t<Executor>>;
 
 template <class Signature>
 struct AsyncOp;
