@@ -6,9 +6,10 @@
 // Template parameters: T a Transport; R a ConflictResolver, which must be the nodes' own (they
 // refuse a client whose resolver name differs).
 //
-// Thread safety, stopping and destruction: as Node (node.hpp): calls are posted to the executor,
-// which runs one handler at a time; async_stop fails pending requests with errc::shutdown, and
-// once it completed the Client may be destroyed on any thread.
+// Thread safety, completion tokens, stopping and destruction: as Node (node.hpp). Calls are
+// posted to the transport's strand, so the executor may run on many threads; a call without a
+// token returns a deferred operation; async_stop fails pending requests with errc::shutdown,
+// and once it completed the Client may be destroyed on any thread.
 
 #include <asio/any_io_executor.hpp>
 
@@ -26,6 +27,7 @@ class Client : public detail::AsyncFront<ClientCore<T>, R> {
 
  public:
   using typename detail::AsyncFront<ClientCore<T>, R>::executor_type;
+  using typename detail::AsyncFront<ClientCore<T>, R>::default_completion_token_type;
 
   using StatusSignature = void(std::error_code, wire::StatusReply);
 
@@ -33,16 +35,17 @@ class Client : public detail::AsyncFront<ClientCore<T>, R> {
   // which peers it sees up, suspected or refused; with_metrics, its metrics too, in
   // Prometheus' text format (StatusReply::metrics; dynamo-cli stats shows them). Completes with
   // errc::timeout if it is silent.
-  template <class Token>
-  auto async_status(std::string node, bool with_metrics, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_status(std::string node, bool with_metrics,
+                    Token&& token = default_completion_token_type{}) {
     return this->template start_op<StatusSignature>(
         std::forward<Token>(token),
         [this, node = std::move(node), with_metrics](std::function<StatusSignature> done) {
           this->core().status(node, with_metrics, std::move(done));
         });
   }
-  template <class Token>
-  auto async_status(std::string node, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_status(std::string node, Token&& token = default_completion_token_type{}) {
     return async_status(std::move(node), false, std::forward<Token>(token));
   }
 
@@ -53,8 +56,8 @@ class Client : public detail::AsyncFront<ClientCore<T>, R> {
   // async_status). A repeated join of the same member succeeds without a change.
   // Errors: errc::invalid_request (refused: the detail says why, e.g. the name is taken),
   // errc::unavailable (the claimant is unreachable), errc::timeout (no node answered).
-  template <class Token>
-  auto async_join(NewMember member, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_join(NewMember member, Token&& token = default_completion_token_type{}) {
     return this->start_change(
         membership::ChangeRequest{wire::ChangeKind::join, std::move(member.name),
                                   std::move(member.address), std::move(member.zone),
@@ -65,8 +68,8 @@ class Client : public detail::AsyncFront<ClientCore<T>, R> {
   // Asks the cluster to remove `node`: its partitions move to the others, it hands off what it
   // holds, and then it may stop (dynamo-peer exits by itself). Refused if fewer than N members
   // would remain.
-  template <class Token>
-  auto async_leave(std::string node, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_leave(std::string node, Token&& token = default_completion_token_type{}) {
     return this->start_change(
         membership::ChangeRequest{wire::ChangeKind::leave, std::move(node), {}, {}, 1},
         std::forward<Token>(token));

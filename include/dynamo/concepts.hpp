@@ -110,6 +110,12 @@ concept MaintainedStorage = requires(S& s) {
 //   t.post(task)                Runs task soon on the node's executor, unless the transport has
 //                               stopped. The one call that may come from any thread: a storage's
 //                               flusher uses it to hand durability news back to the node.
+//
+// Threading: the handlers, tasks and timers above must not run concurrently with each other
+// or with the node's operations. A transport on an Asio executor provides that by running them
+// on a strand and naming it: t.get_executor() (optional; detail::StrandedTransport), to which
+// the Node or Client then posts its operations too. Without it the node's executor must run
+// one handler at a time (one thread, or a strand the host gives).
 using TimerId = std::uint64_t;
 using ReceiveHandler = std::function<void(std::string_view from, std::string_view frame)>;
 

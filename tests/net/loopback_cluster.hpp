@@ -28,13 +28,16 @@ struct LoopbackCluster {
 
   asio::io_context io;
   std::function<void(std::string_view)> log;
+  std::chrono::milliseconds request_timeout;
   std::vector<std::string> names{"a", "b", "c"};
   std::map<std::string, std::uint16_t> ports;
   std::map<std::string, std::unique_ptr<TcpNode>> nodes;
 
-  // `log` takes every node's and client's log lines.
-  explicit LoopbackCluster(std::function<void(std::string_view)> log_lines = {})
-      : log(std::move(log_lines)) {
+  // `log` takes every node's and client's log lines; `timeout` is each node's request_timeout
+  // (the client's is four times that).
+  explicit LoopbackCluster(std::function<void(std::string_view)> log_lines = {},
+                           std::chrono::milliseconds timeout = 500ms)
+      : log(std::move(log_lines)), request_timeout(timeout) {
     for (const auto& name : names) ports[name] = 0;
     for (const auto& name : names) start(name);
   }
@@ -44,7 +47,7 @@ struct LoopbackCluster {
     c.name = name;
     c.log = log ? log_lines(log) : LogSink{};
     for (const auto& n : names) c.members.push_back({n, {}, 1, {}});
-    c.request_timeout = 500ms;
+    c.request_timeout = request_timeout;
     c.hint_replay_interval = 100ms;
     c.suspect_period = 500ms;
     return c;
@@ -75,7 +78,7 @@ struct LoopbackCluster {
     c.name = "client";
     c.log = log ? log_lines(log) : LogSink{};
     c.seeds = names;
-    c.request_timeout = 2s;
+    c.request_timeout = 4 * request_timeout;
     return std::make_unique<TcpClient>(io.get_executor(), c, TcpTransport(io.get_executor(), t));
   }
 };

@@ -2,8 +2,19 @@
 // AsyncFront: the asynchronous get/put/remove API that Node and Client share, and the start of
 // their membership calls. Core is a
 // NodeCore or ClientCore (same get/put/remove shape); R resolves the siblings of each read.
-// Every operation is posted to the front's executor, where the core lives, and completes the
-// caller's token with (error_code, GetResult) or (error_code, WriteResult).
+// Every operation is posted to core_executor(), where the core lives, and completes the
+// caller's token with (error_code, GetResult) or (error_code, WriteResult). A call that names
+// no token gets default_completion_token_type: a deferred operation (async_op.hpp).
+//
+// Threading: the core is entered from two sides, by the operations posted here and by its
+// transport's callbacks (frames, timers, reports). The one-executor rule is therefore provided
+// where both sides meet, in the transport: TcpTransport and TlsTransport run every handler on a
+// strand of the executor they are given, and the front posts its operations to that same strand
+// (StrandedTransport). So a host may give a Node or Client an io_context run on any number of
+// threads. Provided rather than refused: a multi-threaded executor cannot be told apart from a
+// single-threaded one when it is given (io_context::run() may be called on more threads later),
+// and a check at run time could only catch an overlap after the fact. A transport without a
+// strand (SimTransport, or the host's own) keeps the rule as its contract (concepts.hpp).
 //
 // Lifetime: an operation posted before the front was stopped (async_stop) or destroyed, and
 // run after, completes with errc::shutdown without touching the front: the gate it checks is
@@ -11,6 +22,7 @@
 // inside it on another thread to leave, then stops the core.
 
 #include <chrono>
+#include <concepts>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -30,22 +42,39 @@
 
 namespace dynamo::detail {
 
+// A transport that runs its handlers one at a time on an executor of its own (a strand), and
+// says which: its owner's core must run there too (TcpTransport, TlsTransport).
+template <class T>
+concept StrandedTransport = requires(const T& t) {
+  { t.get_executor() } -> std::convertible_to<asio::any_io_executor>;
+};
+
 template <class Core, class R>
 class AsyncFront {
  public:
   using executor_type = asio::any_io_executor;
+  // What a call that names no token gets: a deferred operation (see default_token_t).
+  using default_completion_token_type = default_token_t<executor_type>;
   using GetSignature = void(std::error_code, GetResult);
   using WriteSignature = void(std::error_code, WriteResult);
   using MembershipSignature = void(std::error_code, MembershipResult);
 
+  // The executor given at construction: completion handlers without an executor of their own
+  // run there.
   executor_type get_executor() const { return executor_; }
+
+  // The executor on which the protocol core runs, one handler at a time: the transport's strand
+  // (TcpTransport, TlsTransport), or the executor given at construction for a transport without
+  // one (SimTransport). Post there to inspect core() while other threads run the io_context.
+  executor_type core_executor() const { return core_executor_; }
 
   // Completes (with no error) once the core is ready to serve: for a Node, the ring is known,
   // the node is in it and W members (itself included) are reachable; for a Client, a node has
   // answered with the ring. Completes with errc::timeout if that takes longer than `limit`, with
   // errc::shutdown if the object stops first. Readiness is looked at every ready_poll_interval.
-  template <class Token>
-  auto async_ready(std::chrono::milliseconds limit, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_ready(std::chrono::milliseconds limit,
+                   Token&& token = default_completion_token_type{}) {
     return start_op<ReadySignature>(
         std::forward<Token>(token), [this, limit](std::function<ReadySignature> done) {
           ready_waiters_.push_back({core_.transport().now() + limit, std::move(done)});
@@ -58,11 +87,11 @@ class AsyncFront {
   // errc::shutdown. Completes (with no error) once that is done; calling it again, or on a
   // front already stopped, completes at once. After it completed, the object may be destroyed
   // on any thread, even while its executor goes on running other work.
-  template <class Token>
-  auto async_stop(Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_stop(Token&& token = default_completion_token_type{}) {
     using StopSignature = void(std::error_code);
     return AsyncOp<StopSignature>::start(
-        executor_, std::forward<Token>(token),
+        core_executor_, executor_, std::forward<Token>(token),
         [this, gate = gate_](std::function<StopSignature> done) {
           std::unique_lock lock(gate->mutex);
           if (gate->open) {
@@ -79,8 +108,8 @@ class AsyncFront {
   // supersedes every version read and is valid for writes of this key only. A resolver that
   // throws fails this read alone with errc::resolver_failed (the siblings and the context are
   // still given; values is empty), and the node or client logs what it threw.
-  template <class Token>
-  auto async_get(Key key, ReadOptions options, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_get(Key key, ReadOptions options, Token&& token = default_completion_token_type{}) {
     return start_op<GetSignature>(
         std::forward<Token>(token),
         [this, key = std::move(key), options](std::function<GetSignature> done) mutable {
@@ -94,33 +123,36 @@ class AsyncFront {
                     });
         });
   }
-  template <class Token>
-  auto async_get(Key key, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_get(Key key, Token&& token = default_completion_token_type{}) {
     return async_get(std::move(key), ReadOptions{}, std::forward<Token>(token));
   }
 
   // Writes value as a new version superseding what `context` covers; W replicas acknowledge.
   // Completes with the coordinator's siblings of the key, the new version among them. A context
   // read for another key fails with errc::bad_context, and nothing is written.
-  template <class Token>
-  auto async_put(Key key, Context context, Value value, WriteOptions options, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_put(Key key, Context context, Value value, WriteOptions options,
+                 Token&& token = default_completion_token_type{}) {
     return start_write(std::move(key), std::move(context), std::move(value), options,
                        std::forward<Token>(token));
   }
-  template <class Token>
-  auto async_put(Key key, Context context, Value value, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_put(Key key, Context context, Value value,
+                 Token&& token = default_completion_token_type{}) {
     return async_put(std::move(key), std::move(context), std::move(value), WriteOptions{},
                      std::forward<Token>(token));
   }
 
   // Writes a tombstone superseding what `context` covers.
-  template <class Token>
-  auto async_remove(Key key, Context context, WriteOptions options, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_remove(Key key, Context context, WriteOptions options,
+                    Token&& token = default_completion_token_type{}) {
     return start_write(std::move(key), std::move(context), std::nullopt, options,
                        std::forward<Token>(token));
   }
-  template <class Token>
-  auto async_remove(Key key, Context context, Token&& token) {
+  template <class Token = default_completion_token_type>
+  auto async_remove(Key key, Context context, Token&& token = default_completion_token_type{}) {
     return async_remove(std::move(key), std::move(context), WriteOptions{},
                         std::forward<Token>(token));
   }
@@ -130,7 +162,8 @@ class AsyncFront {
   // core's last refresh. Safe from any thread, as long as the object lives.
   auto metrics() const { return core_.metrics(); }
 
-  // The protocol core, for inspection from the executor's thread (tests, status output).
+  // The protocol core, for inspection on core_executor() (tests, status output), or while no
+  // thread runs the executor.
   Core& core() { return core_; }
   const Core& core() const { return core_; }
 
@@ -149,7 +182,7 @@ class AsyncFront {
   template <class Signature, class Token, class Body>
   auto start_op(Token&& token, Body body) {
     return AsyncOp<Signature>::start(
-        executor_, std::forward<Token>(token),
+        core_executor_, executor_, std::forward<Token>(token),
         [gate = gate_, body = std::move(body)](std::function<Signature> done) mutable {
           std::unique_lock lock(gate->mutex);
           if (!gate->open) {
@@ -174,7 +207,8 @@ class AsyncFront {
   AsyncFront(executor_type executor, R resolver, CoreArgs&&... core_args)
       : executor_(std::move(executor)),
         resolver_(std::move(resolver)),
-        core_(std::forward<CoreArgs>(core_args)...) {}
+        core_(std::forward<CoreArgs>(core_args)...),
+        core_executor_(executor_of(core_.transport(), executor_)) {}
 
  private:
   using ReadySignature = void(std::error_code);
@@ -269,12 +303,22 @@ class AsyncFront {
         });
   }
 
+  template <class T>
+  static executor_type executor_of(const T& transport, const executor_type& given) {
+    if constexpr (StrandedTransport<T>) {
+      return transport.get_executor();
+    } else {
+      return given;
+    }
+  }
+
   executor_type executor_;
   std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
   std::vector<ReadyWaiter> ready_waiters_;
   bool ready_polling_ = false;
   R resolver_;
   Core core_;
+  executor_type core_executor_;  // after core_: taken from its transport
 };
 
 }  // namespace dynamo::detail

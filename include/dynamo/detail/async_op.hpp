@@ -2,9 +2,10 @@
 // Runs an operation on an executor and completes an Asio completion token with its result, so
 // one body serves callbacks, asio::use_future and asio::use_awaitable alike.
 //
-// start(done) is called on `executor`; it calls done(ec, results...) exactly once, possibly
-// later and from inside the protocol core. The handler then runs on its associated executor
-// (by default `executor`), never inside start's own call frame, and as Asio's own operations:
+// start(done) is called on `run_on` (where the protocol core lives: its transport's strand);
+// it calls done(ec, results...) exactly once, possibly later and from inside the protocol core.
+// The handler then runs on its associated executor (by default `executor`, the one the host
+// gave), never inside start's own call frame, and as Asio's own operations:
 // - until it has run, the operation counts as outstanding work on that executor (an
 //   io_context::run() the handler is bound to does not return before it);
 // - a cancellation slot bound to the handler (asio::bind_cancellation_slot, or an awaitable
@@ -25,9 +26,21 @@
 #include <asio/cancellation_type.hpp>
 #include <asio/error.hpp>
 #include <asio/executor_work_guard.hpp>
+#include <asio/experimental/deferred.hpp>
 #include <asio/post.hpp>
 
 namespace dynamo::detail {
+
+// The completion token of a call that names none: the executor type's own default if it names
+// one (asio::default_completion_token_t), else deferred. Debian 12's Asio 1.22 names none for
+// any_io_executor (its default is void: no default at all) and has deferred only as
+// asio::experimental::deferred; Asio 1.24 on makes asio::deferred the default of every
+// executor, so a call reads the same there. A deferred operation starts nothing until it is
+// given a token of its own: op(callback), op(asio::use_future), co_await op(asio::use_awaitable).
+template <class Executor>
+using default_token_t =
+    std::conditional_t<std::is_void_v<asio::default_completion_token_t<Executor>>,
+                       asio::experimental::deferred_t, asio::default_completion_token_t<Executor>>;
 
 template <class Signature>
 struct AsyncOp;
@@ -41,8 +54,8 @@ concept PlainCallback = requires { &std::decay_t<Token>::operator(); } ||
 
 template <class... Results>
 struct AsyncOp<void(std::error_code, Results...)> {
-  template <class Executor, class Token, class Start>
-  static auto start(const Executor& executor, Token&& token, Start start) {
+  template <class RunOn, class Executor, class Token, class Start>
+  static auto start(const RunOn& run_on, const Executor& executor, Token&& token, Start start) {
     using Decayed = std::decay_t<Token>;
     if constexpr (PlainCallback<Token> &&
                   !std::is_invocable_v<Decayed, std::error_code, Results...>) {
@@ -54,13 +67,13 @@ struct AsyncOp<void(std::error_code, Results...)> {
                     "void(std::error_code)");
     } else {
       return asio::async_initiate<Token, void(std::error_code, Results...)>(
-          [executor](auto handler, Start body) {
+          [run_on, executor](auto handler, Start body) {
             auto pending = Pending<decltype(handler), Executor>::make(std::move(handler), executor);
             std::function<void(std::error_code, Results...)> done =
                 [pending](std::error_code ec, Results... results) {
                   pending->complete(ec, std::move(results)...);
                 };
-            asio::post(executor, [body = std::move(body), done = std::move(done)]() mutable {
+            asio::post(run_on, [body = std::move(body), done = std::move(done)]() mutable {
               body(std::move(done));
             });
           },

@@ -12,8 +12,12 @@
 // last handle, or stop(), closes every connection; a node that owned it has already failed its
 // pending requests with errc::shutdown.
 //
-// Thread safety: all calls and handlers run on the executor given at construction, which must
-// not run two of them at once (one thread, or a strand) and must be the Node's executor.
+// Thread safety: the transport runs every handler of its own on a strand of the executor given
+// at construction (get_executor()), so that executor may run on any number of threads. A Node
+// or Client that owns the transport posts its operations to that strand too: the protocol core
+// then runs one handler at a time whatever the host's threads. post() may be called from any
+// thread; the other calls only on the strand (as the core makes them), or before the transport
+// is moved into its owner.
 
 #include <memory>
 
@@ -79,6 +83,8 @@ class BasicStreamTransport {
                                           .count());
   }
   std::uint64_t random() { return state_->random(); }
+  // The strand on which every handler of the transport runs: its owner's core runs there too.
+  asio::any_io_executor get_executor() const { return state_->executor(); }
   // May be called from any thread (concepts.hpp).
   void post(std::function<void()> task) {
     asio::post(state_->executor(), [state = std::weak_ptr(state_), task = std::move(task)] {

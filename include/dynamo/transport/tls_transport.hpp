@@ -64,6 +64,7 @@ class TlsTransport {
   std::uint64_t wall_clock_ms() const { return stream_.wall_clock_ms(); }
   std::uint64_t random() { return stream_.random(); }
   void post(std::function<void()> task) { stream_.post(std::move(task)); }
+  asio::any_io_executor get_executor() const { return stream_.get_executor(); }
 
   std::uint16_t local_port() const { return stream_.local_port(); }
   const StreamTransportStats& stats() const { return stream_.stats(); }

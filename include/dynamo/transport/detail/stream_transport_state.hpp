@@ -18,6 +18,7 @@
 #include <set>
 
 #include <asio/ip/tcp.hpp>
+#include <asio/strand.hpp>
 #include <asio/write.hpp>
 
 #include "dynamo/concepts.hpp"
@@ -36,9 +37,12 @@ class StreamTransportState : public std::enable_shared_from_this<StreamTransport
   using Connection = StreamConnection<Traits>;
   using ConnectionPtr = std::shared_ptr<Connection>;
 
+  // Every handler runs on a strand of `executor` (the listener, sockets and timers are made on
+  // it, and posts go to it), so the transport and its owner may be driven by an io_context that
+  // runs on many threads.
   StreamTransportState(asio::any_io_executor executor, StreamTransportConfig config,
                        typename Traits::context_type* context)
-      : executor_(std::move(executor)),
+      : executor_(asio::make_strand(std::move(executor))),
         config_(std::move(config)),
         context_(context),
         acceptor_(executor_),
@@ -96,7 +100,7 @@ class StreamTransportState : public std::enable_shared_from_this<StreamTransport
     if (config_.log) config_.log(config_.name + ": " + line);
   }
 
-  asio::any_io_executor executor_;
+  asio::any_io_executor executor_;  // a strand: see the constructor
   StreamTransportConfig config_;
   typename Traits::context_type* context_;  // the TLS context, or nullptr for plain TCP
   asio::ip::tcp::acceptor acceptor_;
