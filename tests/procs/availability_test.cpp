@@ -33,6 +33,7 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -244,20 +245,32 @@ class Load {
     pump_until([] { return false; }, period);
   }
 
-  // Strict W = 3 puts, one after another, until one succeeds: all three home replicas took it,
-  // so the peer that returned at `returned` is in use. Returns the milliseconds from `returned`
-  // to that success, or nullopt after `limit`.
+  // Strict W = 3 puts, one after another, until one coordinated by each peer has succeeded:
+  // each peer then reached both others, so the peer that returned at `returned` is in use by
+  // all of them (one success alone showed only its coordinator's links: the next fault could
+  // begin while two peers had not reconnected yet, within the 2 s a heal may take). Returns
+  // the milliseconds from `returned` to the last of those successes, or nullopt after `limit`.
   std::optional<std::int64_t> time_to_in_use(Clock::time_point returned,
                                              std::chrono::milliseconds limit) {
     const auto deadline = returned + limit;
+    std::set<std::string> coordinated;  // peers whose W = 3 probe succeeded since the return
     while (Clock::now() < deadline) {
       auto result = std::make_shared<std::optional<std::error_code>>();
-      const std::string key = "probe-" + std::to_string(probes_++);
+      std::string key;
+      std::string coordinator;
+      do {
+        key = "probe-" + std::to_string(probes_++);
+        coordinator = first_home_replica(key);
+      } while (coordinated.contains(coordinator));
       const auto sent = Clock::now();
       client_->async_put(key, {}, "p", WriteOptions{3, true},
                          [result](std::error_code ec, WriteResult) { *result = ec; });
       pump_until([&] { return result->has_value(); }, 5s);
-      if (*result && !**result) return ms_between(returned, Clock::now());
+      if (*result && !**result) {
+        coordinated.insert(coordinator);
+        if (coordinated.size() >= peers_) return ms_between(returned, Clock::now());
+        continue;
+      }
       std::ostringstream why;
       why << " " << key << " sent at " << ms_between(returned, sent) << " ms: "
           << (*result ? (*result)->message() : std::string("no answer in 5 s")) << " after "
@@ -432,6 +445,14 @@ class Load {
   std::size_t in_flight_ = 0;
   std::size_t delayed_ = 0;
   std::size_t probes_ = 0;
+  std::size_t peers_ = 3;
+
+  // The key's first home replica in the client's ring (the node a write of it goes to).
+  std::string first_home_replica(const std::string& key) const {
+    const auto& ring = client_->core().ring();
+    if (!ring) return {};
+    return ring->member(ring->primaries_for_key(key).front()).name;
+  }
   Clock::time_point next_write_ = Clock::now();
   std::unique_ptr<examples::PeerProcess> cli_;
   std::size_t cli_runs_ = 0;
