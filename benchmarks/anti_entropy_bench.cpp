@@ -122,8 +122,8 @@ std::uint64_t fill(Cluster& cluster, const Options& o) {
     s.add(s.successor(dynamo::ActorId{1}, 1, {}, value, false));
     full_bytes += key.size() + dynamo::wire::encode_siblings(s).size();
     const dynamo::ring::Position pos = position(cluster, key);
-    cluster.node("a").core().storage().put(pos, key, s);
-    cluster.node("b").core().storage().put(pos, key, std::move(s));
+    cluster.node("a").core().replica_store().merge(pos, key, s);
+    cluster.node("b").core().replica_store().merge(pos, key, s);
   }
   return full_bytes;
 }
@@ -142,13 +142,13 @@ dynamo::Siblings stored(Cluster& cluster, const std::string& node, const dynamo:
       dynamo::Siblings{});
 }
 
-// Overwrites b's copy of each key with a newer version behind the node's back: only valid while
-// no Merkle tree exists yet, since trees are built from storage on first use.
+// Overwrites b's copy of each key with a newer version in its storage alone, as a restored old
+// disk or a lost hint would leave it: no message tells a or the others.
 void diverge_in_storage(Cluster& cluster, const std::vector<dynamo::Key>& keys, const Options& o) {
   for (const dynamo::Key& key : keys) {
     dynamo::Siblings s = stored(cluster, "b", key);
     s.add(s.successor(dynamo::ActorId{2}, 2, s.clock(), dynamo::Value(o.value_bytes, 'w'), false));
-    cluster.node("b").core().storage().put(position(cluster, key), key, std::move(s));
+    cluster.node("b").core().replica_store().merge(position(cluster, key), key, s);
   }
 }
 

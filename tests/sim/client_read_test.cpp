@@ -72,7 +72,7 @@ TEST_CASE("a silent replica costs a client-coordinated read the speculation dela
   SimCluster<> cluster(sim, {"a", "b", "c", "d"}, test::small_config(3, 2, 2));
   auto client = cluster.make_client("client", [](ClientConfig& config) {
     config.request_timeout = 2s;
-    config.read_speculation_delay = 30ms;
+    config.read_hedge_delay = 30ms;
   });
   REQUIRE_FALSE(test::put(sim, *client, "k", {}, "v").ec);
   sim.run_for(500ms);

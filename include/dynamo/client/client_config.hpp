@@ -55,10 +55,10 @@ struct ClientConfig {
   // trace_requests each request's routing at level debug.
   LogSink log;
   ReadCoordination read_coordination = ReadCoordination::client;
-  // A client-coordinated read that has not heard from R replicas by then asks the key's other
-  // replicas as well (a speculative retry: a slow or failed replica costs this delay, not the
-  // whole request_timeout).
-  std::chrono::milliseconds read_speculation_delay{50};
+  // The hedge of a client-coordinated read: one that has not heard from R replicas by then asks
+  // the key's other replicas as well (a slow or failed replica costs this delay, not the whole
+  // request_timeout). A node's own reads hedge at half its request_timeout.
+  std::chrono::milliseconds read_hedge_delay{50};
   // Log every node a request asks and passes over (to `log`): for finding out why a request
   // took as long as it did. Off by default; a line per attempt.
   bool trace_requests = false;
@@ -90,7 +90,7 @@ inline void validate(const ClientConfig& config) {
   }
   if (config.suspect_period.count() <= 0) reject("suspect_period must be positive");
   if (config.ring_refresh_interval.count() <= 0) reject("ring_refresh_interval must be positive");
-  if (config.read_speculation_delay.count() <= 0) reject("read_speculation_delay must be positive");
+  if (config.read_hedge_delay.count() <= 0) reject("read_hedge_delay must be positive");
   ring::validate(config.ring);
 }
 

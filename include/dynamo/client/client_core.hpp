@@ -21,12 +21,12 @@
 #include "dynamo/concepts.hpp"
 #include "dynamo/client/client_config.hpp"
 #include "dynamo/detail/measured.hpp"
-#include "dynamo/detail/read_tally.hpp"
 #include "dynamo/errc.hpp"
 #include "dynamo/membership/ring_view.hpp"
 #include "dynamo/metrics/client_metrics.hpp"
 #include "dynamo/node/peer_health.hpp"
 #include "dynamo/node/request_options.hpp"
+#include "dynamo/quorum/read_coordinator.hpp"
 #include "dynamo/ring/ring.hpp"
 #include "dynamo/wire/frame.hpp"
 #include "dynamo/wire/messages.hpp"
@@ -108,32 +108,37 @@ class ClientCore {
     bool asked(std::string_view node) const;
   };
 
-  // A replica a client-coordinated read may ask: the first N reachable of the preference list.
-  struct ReadTarget {
-    std::string node;
-    bool primary = false;  // a home replica (strict reads ask only these)
+  // What the read coordinator does to the world, done by this client (client_read.ipp).
+  struct ReadHooks {
+    ClientCore& core;
+    std::optional<Siblings> ask(const std::string& node, std::uint64_t id, const Key& key,
+                                std::uint64_t epoch) {
+      core.send(node, wire::ReplicaRead{id, key, epoch});
+      return std::nullopt;
+    }
+    // The client's suspicion comes from timeouts alone: every stand-in is worth a try.
+    bool usable(const std::string&) const { return true; }
+    void slow(const std::string& node, std::chrono::milliseconds waited) {
+      core.health_.timed_out(node, core.transport_.now(), waited);
+    }
+    void silent(const std::string& node, std::chrono::milliseconds waited) {
+      slow(node, waited);
+      core.refresh_ring();  // the node may have left
+    }
+    void repair(const std::string& node, const Key& key, const Siblings& merged) {
+      core.metrics_.read_repairs.add();
+      core.send(node, wire::ReplicaWrite{++core.last_id_, key, merged});
+    }
+    TimerId schedule(std::chrono::milliseconds delay, std::function<void()> action) {
+      return core.transport_.schedule(delay, std::move(action));
+    }
+    void cancel(TimerId timer) { core.transport_.cancel(timer); }
+    std::uint64_t next_id() { return ++core.last_id_; }
   };
-  struct ReadOp {
-    Key key;
-    ReadOptions options;
-    std::uint64_t epoch = 0;  // of the ring the targets came from
-    std::vector<ReadTarget> targets;
-    detail::ReadTally tally;  // of the targets asked so far
-    GetCallback done;  // empty once answered; the op then waits for stragglers to repair them
-    TimerId deadline = 0;
-    TimerId speculation = 0;
-  };
-  using ReadOps = std::map<std::uint64_t, ReadOp>;
 
   void coordinate_read(Key key, ReadOptions options, GetCallback done);
-  std::vector<ReadTarget> read_targets(std::string_view key, bool strict) const;
-  void ask(std::uint64_t id, const ReadTarget& target);
-  void speculate(std::uint64_t id);
+  quorum::ReadPlan read_plan(std::string_view key, bool strict) const;
   void on_replica_read_reply(const std::string& from, wire::ReplicaReadReply reply);
-  void answer_read(ReadOp& op, std::error_code ec);
-  void finish_read(std::uint64_t id);
-  ReadOp take_read(typename ReadOps::iterator it);
-  void read_through_node(typename ReadOps::iterator it);
 
   std::vector<std::string> candidates_for(std::string_view key) const;
   void submit(wire::Message message, bool is_read, std::string_view key, GetCallback on_get,
@@ -180,7 +185,8 @@ class ClientCore {
   std::set<std::string> hello_sent_;
   bool stopped_ = false;
   std::map<std::uint64_t, Request> requests_;
-  ReadOps reads_;  // client-coordinated reads
+  ReadHooks read_hooks_{*this};
+  quorum::ReadCoordinator<ReadHooks> reads_;  // the reads this client coordinates
   std::uint32_t read_quorum_ = 0;          // the nodes' default R, from their ring replies
   struct StatusQuery {
     std::string node;

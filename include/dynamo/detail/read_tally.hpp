@@ -58,6 +58,7 @@ class ReadTally {
   bool reached() const { return report_.replied >= report_.required; }
   bool all_answered() const { return answers_ == replicas_.size(); }
   bool none_answered() const { return answers_ == 0; }
+  bool none_asked() const { return replicas_.empty(); }
   const QuorumReport& report() const { return report_; }
   // Every answer so far, merged.
   const Siblings& merged() const { return merged_; }

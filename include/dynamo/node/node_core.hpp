@@ -23,7 +23,6 @@
 #include "dynamo/antientropy/merkle_tree.hpp"
 #include "dynamo/concepts.hpp"
 #include "dynamo/detail/measured.hpp"
-#include "dynamo/detail/read_tally.hpp"
 #include "dynamo/errc.hpp"
 #include "dynamo/membership/gossip_state.hpp"
 #include "dynamo/membership/phi_accrual.hpp"
@@ -32,7 +31,9 @@
 #include "dynamo/metrics/prometheus.hpp"
 #include "dynamo/node/config.hpp"
 #include "dynamo/node/peer_health.hpp"
+#include "dynamo/node/replica_store.hpp"
 #include "dynamo/node/request_options.hpp"
+#include "dynamo/quorum/read_coordinator.hpp"
 #include "dynamo/ring/ring.hpp"
 #include "dynamo/wire/frame.hpp"
 #include "dynamo/wire/messages.hpp"
@@ -88,8 +89,11 @@ class NodeCore {
   // Partitions this node must still fetch for the change under way.
   std::size_t fetches_left() const;
   ActorId actor() const { return actor_; }
-  const S& storage() const { return storage_; }
-  S& storage() { return storage_; }
+  // The storage, to read. Its one writer is the replica store (replica_store.hpp).
+  const S& storage() const { return store_.storage(); }
+  // The storage's writer, for a test or tool that plants data: its writes keep the Merkle trees
+  // and this node's ledgers in step, as the node's own do.
+  auto& replica_store() { return store_; }
   T& transport() { return transport_; }
   // Coordinator requests, forwards, hint deliveries and tombstone checks still in flight.
   std::size_t pending() const;
@@ -158,14 +162,6 @@ class NodeCore {
     std::uint32_t reachable_primaries = 0;
     std::vector<std::string> next_primaries;  // during a change: the next layout's home replicas
   };
-  struct ReadOp {
-    Key key;
-    Plan plan;
-    detail::ReadTally tally;  // of plan.targets
-    GetCallback done;  // empty once answered
-    TimerId timer = 0;
-    TimerId escalation = 0;
-  };
   struct WriteOp {
     Key key;
     Plan plan;
@@ -213,9 +209,25 @@ class NodeCore {
   void coordinate_write(Key key, VectorClock context, std::optional<Value> value,
                         WriteOptions options, WriteCallback done);
   std::vector<Target> replace_silent(Plan& plan, const std::set<std::string>& answered);
-  void on_read_reply(std::uint64_t id, const std::string& from, Siblings siblings);
-  void answer_read(ReadOp& op, std::error_code ec);
-  void finish_read(std::uint64_t id);
+  // What the read coordinator does to the world, done by this node (coordinator.ipp).
+  struct ReadHooks {
+    NodeCore& core;
+    std::optional<Siblings> ask(const std::string& node, std::uint64_t id, const Key& key,
+                                std::uint64_t epoch);
+    bool usable(const std::string& node) const { return core.usable(node); }
+    void slow(const std::string& node, std::chrono::milliseconds waited) {
+      core.suspect(node, waited);
+    }
+    void silent(const std::string& node, std::chrono::milliseconds waited) {
+      core.suspect(node, waited);
+    }
+    void repair(const std::string& node, const Key& key, const Siblings& merged);
+    TimerId schedule(std::chrono::milliseconds delay, std::function<void()> action) {
+      return core.transport_.schedule(delay, std::move(action));
+    }
+    void cancel(TimerId timer) { core.transport_.cancel(timer); }
+    std::uint64_t next_id() { return core.next_id(); }
+  };
   void on_write_ack(std::uint64_t id, const std::string& from);
   bool write_satisfied(const WriteOp& op) const;
   void finish_write(std::uint64_t id);
@@ -244,8 +256,6 @@ class NodeCore {
   Siblings local_read(std::string_view key) const;
   void merge_local(const Target& target, ring::Position pos, std::string_view key,
                    const Siblings& incoming);
-  bool merge_into_storage(ring::Position pos, std::string_view key, const Siblings& incoming);
-  void erase_from_storage(ring::Position pos, std::string_view key, const Siblings& stored);
   void merge_into_hint(const std::string& owner, std::string_view key, const Siblings& incoming);
   void acknowledge_when_durable(const std::string& to, std::uint64_t request_id);
   void send(const std::string& to, const wire::Message& message);
@@ -279,8 +289,6 @@ class NodeCore {
   void schedule_anti_entropy();
   void start_exchange();
   void finish_exchange(std::uint64_t id);
-  antientropy::MerkleTree& tree_of(std::uint32_t partition);
-  antientropy::MerkleTree* built_tree(ring::Position pos);
   bool replicates(std::uint32_t partition) const;
   std::vector<wire::KeyVersions> keys_in_leaves(const antientropy::MerkleTree& tree,
                                                 const std::vector<std::uint32_t>& leaves) const;
@@ -392,7 +400,15 @@ class NodeCore {
   Config config_;
   std::string resolver_name_;
   membership::RingView view_;
-  S storage_;
+  // What the replica store tells this node of each change of a stored key.
+  struct StoreHooks {
+    NodeCore& core;
+    void changed(ring::Position pos, std::string_view key, const Siblings& after) {
+      core.note_dirty(pos, key);
+      core.note_tombstones(key, after);
+    }
+  };
+  ReplicaStore<S, StoreHooks> store_;
   T transport_;
   ActorId actor_;
   std::uint64_t counter_ = 0;  // dots issued by this incarnation, monotonic across keys
@@ -407,7 +423,8 @@ class NodeCore {
       awaiting_hello_;
   void halt();
   bool stopped_ = false;
-  std::map<std::uint64_t, ReadOp> reads_;
+  ReadHooks read_hooks_{*this};
+  quorum::ReadCoordinator<ReadHooks> reads_;  // the gets this node coordinates
   std::map<std::uint64_t, WriteOp> writes_;
   std::map<std::uint64_t, ForwardOp> forwards_;
   std::map<std::uint64_t, ReplayOp> replays_;
@@ -424,7 +441,6 @@ class NodeCore {
   std::map<std::string, membership::PhiAccrualDetector> detectors_;
   std::map<std::string, std::chrono::milliseconds> watched_since_;  // when each detector began
   std::set<std::string> down_;
-  std::map<std::uint32_t, antientropy::MerkleTree> trees_;  // built on first use, then kept
   std::map<std::uint64_t, ExchangeOp> exchanges_;            // at most one in flight
   std::uint32_t exchange_cursor_ = 0;                        // the next partition to compare
   std::uint64_t exchange_rounds_ = 0;

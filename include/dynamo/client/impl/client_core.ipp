@@ -23,14 +23,15 @@ inline std::string wire_identity(const std::string& name, std::uint64_t incarnat
 
 template <Transport T>
 ClientCore<T>::ClientCore(ClientConfig config, std::string resolver_name, T transport)
-    : config_(std::move(config)),
+    : config_((validate(config), std::move(config))),
       resolver_name_(std::move(resolver_name)),
       transport_(std::move(transport)),
       health_(config_.suspect_period, config_.request_timeout),
+      reads_(read_hooks_, quorum::ReadPacing{config_.request_timeout, config_.read_hedge_delay,
+                                             /*ask_all_first=*/false}),
       incarnation_(transport_.random()),
       identity_(wire_identity(config_.name, incarnation_)),
       last_id_(wire::first_request_id(transport_.random())) {
-  validate(config_);
   transport_.on_receive([this](std::string_view from, std::string_view frame) {
     on_frame(from, frame);
   });
@@ -63,11 +64,7 @@ void ClientCore<T>::stop() {
     transport_.cancel(query.timer);
     query.done(shutdown, {});
   }
-  for (auto& [id, read] : std::exchange(reads_, {})) {
-    transport_.cancel(read.deadline);
-    transport_.cancel(read.speculation);
-    if (read.done) read.done(shutdown, {}, {});
-  }
+  reads_.fail_all(shutdown);
   awaiting_ring_.clear();
   for (auto& [id, request] : std::exchange(requests_, {})) {
     transport_.cancel(request.pass_over);

@@ -23,25 +23,6 @@ bool NodeCore<S, T>::replicates(std::uint32_t partition) const {
   return partition < roles_.size() && (roles_[partition] & replica_now) != 0;
 }
 
-// Built from the storage the first time it is needed, then kept current by every write.
-template <Storage S, Transport T>
-antientropy::MerkleTree& NodeCore<S, T>::tree_of(std::uint32_t partition) {
-  const auto it = trees_.find(partition);
-  if (it != trees_.end()) return it->second;
-  antientropy::MerkleTree tree(ring().params().partitions, partition, config_.merkle_depth);
-  storage_.for_each_in_range(ring::partition_range(ring().params(), partition),
-                             [&](ring::Position pos, std::string_view key, const Siblings& s) {
-                               tree.update(pos, 0, antientropy::key_state_hash(key, s));
-                             });
-  return trees_.emplace(partition, std::move(tree)).first->second;
-}
-
-template <Storage S, Transport T>
-antientropy::MerkleTree* NodeCore<S, T>::built_tree(ring::Position pos) {
-  const auto it = trees_.find(ring().partition_of(pos));
-  return it == trees_.end() ? nullptr : &it->second;
-}
-
 // The next partitions this node replicates, each compared with its other replicas in turn, until
 // anti_entropy_exchanges are in flight.
 template <Storage S, Transport T>
@@ -59,7 +40,7 @@ void NodeCore<S, T>::start_exchange() {
     }
     if (others.empty()) continue;
     const std::string peer = others[exchange_rounds_++ % others.size()];
-    const antientropy::MerkleTree& tree = tree_of(partition);
+    const antientropy::MerkleTree& tree = store_.tree(partition);
     const std::uint64_t id = next_id();
     const TimerId timer =
         transport_.schedule(2 * config_.request_timeout, [this, id] { exchanges_.erase(id); });
@@ -83,7 +64,7 @@ std::vector<wire::KeyVersions> NodeCore<S, T>::keys_in_leaves(
     const antientropy::MerkleTree& tree, const std::vector<std::uint32_t>& leaves) const {
   std::vector<wire::KeyVersions> out;
   for (const std::uint32_t leaf : leaves) {
-    storage_.for_each_in_range(tree.leaf_range(leaf),
+    storage().for_each_in_range(tree.leaf_range(leaf),
                                [&](ring::Position, std::string_view key, const Siblings& s) {
                                  out.push_back({Key(key), s});
                                });
@@ -98,7 +79,7 @@ void NodeCore<S, T>::on_tree_compare(const std::string& from, const wire::TreeCo
       m.level >= config_.merkle_depth) {
     return;  // not ours to compare, or a tree of another shape: the initiator times out
   }
-  const antientropy::MerkleTree& tree = tree_of(m.partition);
+  const antientropy::MerkleTree& tree = store_.tree(m.partition);
   wire::TreeCompareReply reply{m.request_id, static_cast<std::uint8_t>(m.level + 1), {}};
   for (const wire::TreeNodeHash& node : m.nodes) {
     if (node.index >= tree.width(m.level)) return;
@@ -121,7 +102,7 @@ void NodeCore<S, T>::on_tree_compare_reply(const std::string& from,
     return unmatched();
   }
   const std::uint32_t partition = it->second.partition;
-  const antientropy::MerkleTree& tree = tree_of(partition);
+  const antientropy::MerkleTree& tree = store_.tree(partition);
   if (m.level > tree.depth()) return finish_exchange(m.request_id);
   std::vector<wire::TreeNodeHash> differing;
   for (const wire::TreeNodeHash& node : m.nodes) {
@@ -152,7 +133,7 @@ void NodeCore<S, T>::on_tree_compare_reply(const std::string& from,
 template <Storage S, Transport T>
 void NodeCore<S, T>::on_leaf_sync(const std::string& from, wire::LeafSync m) {
   if (m.partition >= ring().params().partitions || !replicates(m.partition)) return;
-  const antientropy::MerkleTree& tree = tree_of(m.partition);
+  const antientropy::MerkleTree& tree = store_.tree(m.partition);
   for (const std::uint32_t leaf : m.leaves) {
     if (leaf >= tree.width(tree.depth())) return;
   }
@@ -197,7 +178,7 @@ bool NodeCore<S, T>::repair_from(std::uint32_t partition, const wire::KeyVersion
   if (entry.siblings.empty()) return false;
   const ring::Position pos = ring::hash_key(ring().params().hash, entry.key);
   if (ring().partition_of(pos) != partition) return false;
-  return merge_into_storage(pos, entry.key, entry.siblings);
+  return store_.merge(pos, entry.key, entry.siblings);
 }
 
 }  // namespace dynamo

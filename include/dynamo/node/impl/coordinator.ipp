@@ -249,89 +249,38 @@ void NodeCore<S, T>::on_unreachable(std::string_view peer) {
   for (const std::uint64_t id : stranded) forward_failed(id, true);
 }
 
+// The read itself is the ReadCoordinator's (quorum/read_coordinator.hpp): it asks every target
+// at once (this node's own copy among them), then at half the deadline a spare for each silent
+// one.
 template <Storage S, Transport T>
 void NodeCore<S, T>::coordinate_get(Key key, ReadOptions options, GetCallback done) {
   done = detail::measured(transport_, metrics_.coordinated, metrics::OperationKind::get,
                           std::move(done));
   Plan plan = plan_for(key);
-  const std::uint32_t required = options.r ? options.r : config_.r;
-  const std::uint32_t reachable =
-      options.strict ? plan.reachable_primaries : static_cast<std::uint32_t>(plan.targets.size());
-  const QuorumReport report{reachable, required, options.strict};
-  if (required > config_.n) return done(make_error_code(errc::invalid_request), {}, report);
-  if (reachable < required) return done(make_error_code(errc::unavailable), {}, report);
+  quorum::ReadPlan read_plan;
+  for (Target& t : plan.targets) read_plan.targets.push_back({std::move(t.node), t.primary});
+  read_plan.stand_ins = std::move(plan.spares);
+  reads_.start(std::move(key), std::move(read_plan), config_.n,
+               options.r ? options.r : config_.r, options.strict, std::move(done));
+}
 
-  const std::uint64_t id = next_id();
-  ReadOp& op = reads_[id];
-  op.key = key;
-  op.plan = std::move(plan);
-  op.tally = detail::ReadTally(required, options.strict);
-  op.done = std::move(done);
-  op.timer = transport_.schedule(config_.request_timeout, [this, id] { finish_read(id); });
-  op.escalation = transport_.schedule(config_.request_timeout / 2, [this, id] {
-    const auto it = reads_.find(id);
-    if (it == reads_.end()) return;
-    ReadOp& late = it->second;
-    std::set<std::string> answered;
-    for (const Target& t : late.plan.targets) {
-      if (!late.tally.awaits(t.node)) answered.insert(t.node);
-    }
-    for (const Target& t : replace_silent(late.plan, answered)) {
-      late.tally.asked(t.node, t.primary);
-      send(t.node, wire::ReplicaRead{id, late.key});
-    }
-  });
-  bool local = false;
-  for (const Target& t : op.plan.targets) {
-    op.tally.asked(t.node, t.primary);
-    if (is_self(t.node)) {
-      local = true;
-    } else {
-      send(t.node, wire::ReplicaRead{id, key});
-    }
+template <Storage S, Transport T>
+std::optional<Siblings> NodeCore<S, T>::ReadHooks::ask(const std::string& node, std::uint64_t id,
+                                                       const Key& key, std::uint64_t) {
+  if (core.is_self(node)) return core.local_read(key);
+  core.send(node, wire::ReplicaRead{id, key});
+  return std::nullopt;
+}
+
+template <Storage S, Transport T>
+void NodeCore<S, T>::ReadHooks::repair(const std::string& node, const Key& key,
+                                       const Siblings& merged) {
+  core.metrics_.read_repairs.add();
+  if (core.is_self(node)) {
+    core.store_.merge(ring::hash_key(core.ring().params().hash, key), key, merged);
+  } else {
+    core.send(node, wire::ReplicaWrite{core.next_id(), key, merged});
   }
-  if (local) on_read_reply(id, config_.name, local_read(key));
-}
-
-template <Storage S, Transport T>
-void NodeCore<S, T>::on_read_reply(std::uint64_t id, const std::string& from, Siblings siblings) {
-  const auto it = reads_.find(id);
-  if (it == reads_.end()) return unmatched();
-  ReadOp& op = it->second;
-  if (!op.tally.record(from, std::move(siblings))) return unmatched();
-  if (op.done && op.tally.reached()) answer_read(op, {});
-  if (op.tally.all_answered()) finish_read(id);
-}
-
-template <Storage S, Transport T>
-void NodeCore<S, T>::answer_read(ReadOp& op, std::error_code ec) {
-  auto done = std::move(op.done);
-  op.done = nullptr;
-  done(ec, ec ? Siblings{} : op.tally.merged(), op.tally.report());
-}
-
-// Every target answered or the deadline passed: answer if not yet done, then repair the home
-// replicas that answered with less than the others (read repair, after the reply as the paper
-// does), and suspect the targets that stayed silent.
-template <Storage S, Transport T>
-void NodeCore<S, T>::finish_read(std::uint64_t id) {
-  const auto it = reads_.find(id);
-  if (it == reads_.end()) return;
-  ReadOp op = std::move(it->second);
-  reads_.erase(it);
-  transport_.cancel(op.timer);
-  transport_.cancel(op.escalation);
-  if (op.done) answer_read(op, make_error_code(errc::quorum_not_reached));
-  // Spares asked at the escalation have waited half the timeout, the others all of it.
-  op.tally.for_each_silent([&](const std::string& node) { suspect(node, config_.request_timeout / 2); });
-  op.tally.for_each_stale_primary([&](const std::string& node) {
-    metrics_.read_repairs.add();
-    if (is_self(node)) {
-      merge_into_storage(op.plan.pos, op.key, op.tally.merged());
-    } else {
-      send(node, wire::ReplicaWrite{next_id(), op.key, op.tally.merged()});
-    }
-  });
 }
 
 template <Storage S, Transport T>
@@ -380,7 +329,7 @@ void NodeCore<S, T>::coordinate_write(Key key, VectorClock context, std::optiona
   WriteOp& op = writes_[id];
   op.key = key;
   op.plan = std::move(plan);
-  if (home) op.replicated = storage_.get(op.plan.pos, key).value_or(Siblings{});
+  if (home) op.replicated = store_.get(op.plan.pos, key).value_or(Siblings{});
   op.replicated.add(std::move(version));
   op.report = {0, required, options.strict};
   op.next_required = joint ? required : 0;

@@ -62,7 +62,7 @@ void NodeCore<S, T>::on_gossip(const std::string& from,
     if (!newer.empty()) send(from, wire::GossipReply{std::move(newer)});
   }
   if (const std::uint64_t generation = gossip_.outgrow(members)) {
-    storage_.put_meta(detail::generation_meta, std::to_string(generation));
+    store_.put_meta(detail::generation_meta, std::to_string(generation));
     log(LogLevel::warning, "generation_outgrown",
         "took generation " + std::to_string(generation) +
             ": the cluster remembered this node with a newer one (a lost disk, a clock gone back)",

@@ -11,8 +11,8 @@ namespace dynamo {
 template <Storage S, Transport T>
 void NodeCore<S, T>::when_durable(std::function<void()> action) {
   if constexpr (DeferredDurability<S>) {
-    const std::uint64_t seq = storage_.write_seq();
-    if (seq > storage_.durable_seq()) {
+    const std::uint64_t seq = store_.write_seq();
+    if (seq > store_.durable_seq()) {
       awaiting_durable_.emplace_back(seq, std::move(action));
       return;
     }
@@ -23,7 +23,7 @@ void NodeCore<S, T>::when_durable(std::function<void()> action) {
 template <Storage S, Transport T>
 void NodeCore<S, T>::release_durable() {
   if constexpr (DeferredDurability<S>) {
-    const std::uint64_t durable = storage_.durable_seq();
+    const std::uint64_t durable = store_.durable_seq();
     while (!awaiting_durable_.empty() && awaiting_durable_.front().first <= durable) {
       auto action = std::move(awaiting_durable_.front().second);
       awaiting_durable_.pop_front();
@@ -36,7 +36,7 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::schedule_storage_maintenance(std::chrono::milliseconds delay) {
   if constexpr (MaintainedStorage<S>) {
     maintenance_timer_ = transport_.schedule(delay, [this] {
-      const bool more = storage_.maintain();
+      const bool more = store_.maintain();
       schedule_storage_maintenance(more ? config_.storage_maintenance_step
                                         : config_.storage_maintenance_interval);
     });
@@ -73,7 +73,7 @@ void NodeCore<S, T>::replay_hints() {
   if (!config_.hinted_handoff) return;
   std::vector<ReplayOp> batch;
   std::vector<ReplayOp> orphans;  // hints whose owner is no longer a replica of the key
-  storage_.for_each_hint([&](std::string_view owner, std::string_view key, const Siblings& s) {
+  storage().for_each_hint([&](std::string_view owner, std::string_view key, const Siblings& s) {
     if (batch.size() + orphans.size() + replays_.size() >= config_.hint_replay_batch) return;
     if (replaying_.contains({std::string(owner), std::string(key)})) return;
     if (!rightful_owner(std::string(owner), key)) {
@@ -116,8 +116,8 @@ void NodeCore<S, T>::on_replay_ack(std::uint64_t id, const std::string& from,
   transport_.cancel(replay.timer);
   replaying_.erase({replay.owner, replay.key});
   if (!status.ok()) return;
-  if (storage_.get_hint(replay.owner, replay.key) == replay.sent) {
-    storage_.erase_hint(replay.owner, replay.key);
+  if (store_.get_hint(replay.owner, replay.key) == replay.sent) {
+    store_.erase_hint(replay.owner, replay.key);
     ++delivered_[replay.owner];
     metrics_.hints_delivered.add();
   }
@@ -136,7 +136,7 @@ template <Storage S, Transport T>
 bool NodeCore<S, T>::holds_hint_for(std::string_view key) const {
   for (const ring::Ring* layout : {&view_.current(), &view_.next()}) {
     for (ring::NodeIndex i : layout->primaries_for_key(key)) {
-      if (storage_.get_hint(layout->member(i).name, key)) return true;
+      if (store_.get_hint(layout->member(i).name, key)) return true;
     }
   }
   return false;
@@ -170,7 +170,7 @@ void NodeCore<S, T>::sweep_tombstones() {
   for (auto it = tombstone_candidates_.begin();
        it != tombstone_candidates_.end() && checked < config_.tombstone_sweep_batch;) {
     const Key& key = *it;
-    const auto stored = storage_.get(ring::hash_key(ring().params().hash, key), key);
+    const auto stored = store_.get(ring::hash_key(ring().params().hash, key), key);
     if (!stored || stored->has_live_value()) {
       it = tombstone_candidates_.erase(it);
       continue;
@@ -238,8 +238,8 @@ void NodeCore<S, T>::collect_tombstone(std::uint64_t id) {
     const std::string& node = ring().member(i).name;
     if (!is_self(node)) send(node, wire::Purge{next_id(), check.key, check.expected});
   }
-  if (storage_.get(pos, check.key) == check.expected) {
-    erase_from_storage(pos, check.key, check.expected);
+  if (store_.get(pos, check.key) == check.expected) {
+    store_.erase(pos, check.key, check.expected);
   }
   tombstone_candidates_.erase(check.key);
   log(LogLevel::debug, "tombstone_collected", "collected the tombstone of " + check.key,

@@ -47,7 +47,7 @@ inline std::optional<membership::RingState> stored_ring(const std::optional<std:
 template <Storage S, Transport T>
 void NodeCore<S, T>::load_ring() {
   std::optional<membership::RingState> state =
-      detail::stored_ring(storage_.get_meta(detail::ring_meta), config_);
+      detail::stored_ring(storage().get_meta(detail::ring_meta), config_);
   if (!state && !config_.members.empty()) state = detail::founding_ring(config_);
   if (state) {
     std::string why;
@@ -81,7 +81,7 @@ void NodeCore<S, T>::adopt(membership::RingView view) {
   persist_ring();
   learn_addresses();
   follow_members();
-  std::erase_if(trees_, [&](const auto& entry) { return !replicates(entry.first); });
+  store_.keep_trees_if([&](std::uint32_t partition) { return replicates(partition); });
   if (view_.stable()) {
     // What this node served only matters for partitions it no longer holds.
     std::erase_if(served_, [&](const auto& entry) { return replicates(entry.first.first); });
@@ -120,7 +120,7 @@ std::string NodeCore<S, T>::ring_summary(std::uint64_t before, bool was_member) 
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::persist_ring() {
-  storage_.put_meta(detail::ring_meta,
+  store_.put_meta(detail::ring_meta,
                     wire::encode_frame(membership::to_reply(view_.state(), 0, config_.ring,
                                                             config_.n)));
 }
@@ -370,14 +370,14 @@ bool NodeCore<S, T>::ring_is_newest() const {
 
 template <Storage S, Transport T>
 bool NodeCore<S, T>::has_left() const {
-  return was_member_ && view_.known() && !view_.contains(config_.name) && storage_.size() == 0 &&
-         storage_.hint_count() == 0 && relocations_.empty();
+  return was_member_ && view_.known() && !view_.contains(config_.name) && storage().size() == 0 &&
+         storage().hint_count() == 0 && relocations_.empty();
 }
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::rescan_tombstones() {
   tombstone_candidates_.clear();
-  storage_.for_each_in_range({{0, 0}, {~0ULL, ~0ULL}},
+  storage().for_each_in_range({{0, 0}, {~0ULL, ~0ULL}},
                              [this](ring::Position, std::string_view key, const Siblings& s) {
                                note_tombstones(key, s);
                              });

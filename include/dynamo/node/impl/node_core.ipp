@@ -20,17 +20,17 @@ inline constexpr std::string_view generation_meta = "dynamo.generation";
 // A restarted node must announce a larger generation than before, or its new heartbeats would
 // lose to the old ones everywhere. The stored generation plus one guards against a clock that
 // went back; the wall clock guards against a lost disk.
-template <class S>
-std::uint64_t next_generation(S& storage, std::uint64_t wall_clock_ms) {
+template <class Store>
+std::uint64_t next_generation(Store& store, std::uint64_t wall_clock_ms) {
   std::uint64_t generation = wall_clock_ms;
-  if (const auto stored = storage.get_meta(generation_meta)) {
+  if (const auto stored = store.storage().get_meta(generation_meta)) {
     std::uint64_t before = 0;
     const auto [end, ec] = std::from_chars(stored->data(), stored->data() + stored->size(), before);
     if (ec == std::errc{} && end == stored->data() + stored->size()) {
       generation = std::max(generation, before + 1);
     }
   }
-  storage.put_meta(generation_meta, std::to_string(generation));
+  store.put_meta(generation_meta, std::to_string(generation));
   return generation;
 }
 
@@ -41,11 +41,13 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
     : config_(std::move(config)),
       resolver_name_(std::move(resolver_name)),
       view_(detail::validated_params(config_), config_.n),
-      storage_(std::move(storage)),
+      store_(std::move(storage), config_.ring, config_.merkle_depth, StoreHooks{*this}),
       transport_(std::move(transport)),
       // A timeout waits at most twice request_timeout (fetches) or forward_timeout.
       health_(config_.suspect_period, std::max(2 * config_.request_timeout, config_.forward_timeout)),
-      gossip_(config_.name, detail::next_generation(storage_, transport_.wall_clock_ms()), {}) {
+      reads_(read_hooks_, quorum::ReadPacing{config_.request_timeout, config_.request_timeout / 2,
+                                             /*ask_all_first=*/true}),
+      gossip_(config_.name, detail::next_generation(store_, transport_.wall_clock_ms()), {}) {
   // A new actor for every incarnation: a node that lost its storage can never reissue a dot an
   // old version already carries (Riak's kv679), whatever its storage remembers.
   do {
@@ -62,7 +64,7 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
   for (const std::string& peer : gossip_targets()) send_hello(peer);
   if constexpr (DeferredDurability<S>) {
     // The storage calls this from its flusher thread; post() brings the news to our executor.
-    storage_.on_durable([this] { transport_.post([this] { release_durable(); }); });
+    store_.on_durable([this] { transport_.post([this] { release_durable(); }); });
   }
   schedule_hint_replay();
   schedule_tombstone_sweep();
@@ -92,7 +94,7 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::halt() {
   if (stopped_) return;
   stopped_ = true;
-  if constexpr (DeferredDurability<S>) storage_.on_durable({});
+  if constexpr (DeferredDurability<S>) store_.on_durable({});
   awaiting_durable_.clear();
   for (const TimerId timer :
        {replay_timer_, sweep_timer_, maintenance_timer_, gossip_timer_, anti_entropy_timer_}) {
@@ -100,11 +102,7 @@ void NodeCore<S, T>::halt() {
   }
   const auto shutdown = make_error_code(errc::shutdown);
   for (auto& [id, op] : std::exchange(exchanges_, {})) transport_.cancel(op.timer);
-  for (auto& [id, op] : std::exchange(reads_, {})) {
-    transport_.cancel(op.timer);
-    transport_.cancel(op.escalation);
-    if (op.done) op.done(shutdown, {}, op.tally.report());
-  }
+  reads_.fail_all(shutdown);
   for (auto& [id, op] : std::exchange(writes_, {})) {
     transport_.cancel(op.timer);
     transport_.cancel(op.escalation);
@@ -142,8 +140,8 @@ metrics::PeerState NodeCore<S, T>::peer_state(const std::string& peer) const {
 template <Storage S, Transport T>
 void NodeCore<S, T>::refresh_metrics() {
   metrics::NodeGauges g;
-  g.keys = storage_.size();
-  g.hints = storage_.hint_count();
+  g.keys = storage().size();
+  g.hints = storage().hint_count();
   g.ring_epoch = view_.epoch();
   g.partitions_to_fetch = fetches_left();
   g.writes_in_flight = writes_in_flight();

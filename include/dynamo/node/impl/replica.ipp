@@ -119,13 +119,15 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
           }
           send(from, wire::ReplicaReadReply{m.request_id, ok, local_read(m.key)});
         } else if constexpr (std::is_same_v<M, wire::ReplicaReadReply>) {
-          if (m.status.ok()) on_read_reply(m.request_id, from, std::move(m.siblings));
+          if (m.status.ok() && !reads_.on_reply(m.request_id, from, std::move(m.siblings))) {
+            unmatched();
+          }
         } else if constexpr (std::is_same_v<M, wire::ReplicaWrite>) {
-          merge_into_storage(ring::hash_key(ring().params().hash, m.key), m.key, m.siblings);
+          store_.merge(ring::hash_key(ring().params().hash, m.key), m.key, m.siblings);
           acknowledge_when_durable(from, m.request_id);
         } else if constexpr (std::is_same_v<M, wire::HintedWrite>) {
           if (is_self(m.intended_owner)) {
-            merge_into_storage(ring::hash_key(ring().params().hash, m.key), m.key, m.siblings);
+            store_.merge(ring::hash_key(ring().params().hash, m.key), m.key, m.siblings);
           } else {
             merge_into_hint(m.intended_owner, m.key, m.siblings);
           }
@@ -150,16 +152,16 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
         } else if constexpr (std::is_same_v<M, wire::PartitionChunk>) {
           on_partition_chunk(from, std::move(m));
         } else if constexpr (std::is_same_v<M, wire::TombstoneCheck>) {
-          const auto stored = storage_.get(ring::hash_key(ring().params().hash, m.key), m.key);
+          const auto stored = store_.get(ring::hash_key(ring().params().hash, m.key), m.key);
           send(from, wire::TombstoneCheckReply{m.request_id, stored.value_or(Siblings{}),
                                                holds_hint_for(m.key)});
         } else if constexpr (std::is_same_v<M, wire::TombstoneCheckReply>) {
           on_tombstone_check_reply(m.request_id, from, m);
         } else if constexpr (std::is_same_v<M, wire::Purge>) {
           const ring::Position pos = ring::hash_key(ring().params().hash, m.key);
-          const auto stored = storage_.get(pos, m.key);
+          const auto stored = store_.get(pos, m.key);
           if (stored && *stored == m.expected) {
-            erase_from_storage(pos, m.key, *stored);
+            store_.erase(pos, m.key, *stored);
             tombstone_candidates_.erase(m.key);
           }
         } else if constexpr (std::is_same_v<M, wire::StatusRequest>) {
@@ -219,9 +221,9 @@ wire::StatusReply NodeCore<S, T>::status(std::uint64_t request_id) const {
   wire::StatusReply reply;
   reply.request_id = request_id;
   reply.node = config_.name;
-  reply.keys = storage_.size();
-  reply.hints = storage_.hint_count();
-  storage_.for_each_in_range({{0, 0}, {~0ULL, ~0ULL}},
+  reply.keys = storage().size();
+  reply.hints = storage().hint_count();
+  storage().for_each_in_range({{0, 0}, {~0ULL, ~0ULL}},
                              [&](ring::Position pos, std::string_view key, const Siblings& s) {
                                const std::string entry = std::string(key) + '\0' +
                                                          wire::encode_siblings(s);
@@ -272,12 +274,12 @@ void NodeCore<S, T>::handle_client_write(const std::string& from, std::uint64_t 
 // home replicas, so a fallback answers reads with what it stands in for.
 template <Storage S, Transport T>
 Siblings NodeCore<S, T>::local_read(std::string_view key) const {
-  Siblings result = storage_.get(ring::hash_key(ring().params().hash, key), key).value_or(Siblings{});
-  if (storage_.hint_count() == 0) return result;
+  Siblings result = store_.get(ring::hash_key(ring().params().hash, key), key).value_or(Siblings{});
+  if (storage().hint_count() == 0) return result;
   for (ring::NodeIndex i : ring().primaries_for_key(key)) {
     const std::string& owner = ring().member(i).name;
     if (is_self(owner)) continue;
-    if (auto hint = storage_.get_hint(owner, key)) result.merge(*hint);
+    if (auto hint = store_.get_hint(owner, key)) result.merge(*hint);
   }
   return result;
 }
@@ -286,41 +288,9 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::merge_local(const Target& target, ring::Position pos, std::string_view key,
                                  const Siblings& incoming) {
   if (target.primary || target.pending) {
-    merge_into_storage(pos, key, incoming);
+    store_.merge(pos, key, incoming);
   } else {
     merge_into_hint(target.hint_owner, key, incoming);
-  }
-}
-
-// Every change of a stored key goes through here or erase_from_storage, which keep the key's
-// Merkle tree (if its partition has one yet) in step.
-template <Storage S, Transport T>
-bool NodeCore<S, T>::merge_into_storage(ring::Position pos, std::string_view key,
-                                        const Siblings& incoming) {
-  std::optional<Siblings> stored = storage_.get(pos, key);
-  antientropy::MerkleTree* tree = built_tree(pos);
-  const std::uint64_t before = tree && stored ? antientropy::key_state_hash(key, *stored) : 0;
-  if (!stored) {
-    storage_.put(pos, key, incoming);
-    note_tombstones(key, incoming);
-    note_dirty(pos, key);
-    if (tree) tree->update(pos, 0, antientropy::key_state_hash(key, incoming));
-    return true;
-  }
-  if (!stored->merge(incoming)) return false;
-  storage_.put(pos, key, *stored);
-  note_dirty(pos, key);
-  note_tombstones(key, *stored);
-  if (tree) tree->update(pos, before, antientropy::key_state_hash(key, *stored));
-  return true;
-}
-
-template <Storage S, Transport T>
-void NodeCore<S, T>::erase_from_storage(ring::Position pos, std::string_view key,
-                                        const Siblings& stored) {
-  storage_.erase(pos, key);
-  if (antientropy::MerkleTree* tree = built_tree(pos)) {
-    tree->update(pos, antientropy::key_state_hash(key, stored), 0);
   }
 }
 
@@ -328,12 +298,7 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::merge_into_hint(const std::string& owner, std::string_view key,
                                      const Siblings& incoming) {
   metrics_.hints_stored.add();
-  std::optional<Siblings> stored = storage_.get_hint(owner, key);
-  if (!stored) {
-    storage_.put_hint(owner, key, incoming);
-  } else if (stored->merge(incoming)) {
-    storage_.put_hint(owner, key, std::move(*stored));
-  }
+  store_.merge_hint(owner, key, incoming);
 }
 
 template <Storage S, Transport T>

@@ -120,7 +120,7 @@ void NodeCore<S, T>::on_partition_chunk(const std::string& from, wire::Partition
   for (const wire::KeyVersions& e : chunk.entries) {
     const ring::Position pos = ring::hash_key(ring().params().hash, e.key);
     if (ring().partition_of(pos) == op.partition && !e.siblings.empty()) {
-      merge_into_storage(pos, e.key, e.siblings);
+      store_.merge(pos, e.key, e.siblings);
     }
   }
   metrics_.transfer_keys_fetched.add(chunk.entries.size());
@@ -170,7 +170,7 @@ void NodeCore<S, T>::on_partition_fetch(const std::string& from, const wire::Par
   const std::uint32_t q = ring().params().partitions;
   for (std::uint32_t s = m.slice; s < wire::transfer_slices; ++s) {
     if (!chunk.entries.empty() && (chunk.entries.size() >= max_keys || bytes >= max_bytes)) break;
-    storage_.for_each_in_range(ring::slice_range(q, m.partition, wire::transfer_slices, s),
+    storage().for_each_in_range(ring::slice_range(q, m.partition, wire::transfer_slices, s),
                                [&](ring::Position, std::string_view key, const Siblings& siblings) {
                                  bytes += key.size();
                                  for (const Versioned& v : siblings.versions()) {
@@ -275,7 +275,7 @@ bool NodeCore<S, T>::relocate_partition(std::uint32_t partition, std::size_t& bu
   std::vector<Held> drop;
   std::vector<Held> offer;
   bool any = false;
-  storage_.for_each_in_range(ring::partition_range(ring().params(), partition),
+  storage().for_each_in_range(ring::partition_range(ring().params(), partition),
                              [&](ring::Position pos, std::string_view key, const Siblings& s) {
                                any = true;
                                if (confirmed && !dirty.contains(Key(key))) {
@@ -285,7 +285,7 @@ bool NodeCore<S, T>::relocate_partition(std::uint32_t partition, std::size_t& bu
                                  offer.push_back({pos, Key(key), s});
                                }
                              });
-  for (const Held& h : drop) erase_from_storage(h.pos, h.key, h.siblings);
+  for (const Held& h : drop) store_.erase(h.pos, h.key, h.siblings);
   metrics_.transfer_keys_dropped.add(drop.size());
   for (Held& h : offer) start_relocation({}, std::move(h.key), h.pos, std::move(h.siblings));
   if (!any) {
@@ -336,12 +336,12 @@ void NodeCore<S, T>::on_relocation_ack(std::uint64_t id, const std::string& from
   relocations_.erase(it);
   relocating_.erase({done.hint_owner, done.key});
   if (done.hint_owner.empty()) {
-    if (misplaced(ring().partition_of(done.pos)) && storage_.get(done.pos, done.key) == done.sent) {
-      erase_from_storage(done.pos, done.key, done.sent);
+    if (misplaced(ring().partition_of(done.pos)) && store_.get(done.pos, done.key) == done.sent) {
+      store_.erase(done.pos, done.key, done.sent);
       metrics_.transfer_keys_handed_off.add();
     }
-  } else if (storage_.get_hint(done.hint_owner, done.key) == done.sent) {
-    storage_.erase_hint(done.hint_owner, done.key);
+  } else if (store_.get_hint(done.hint_owner, done.key) == done.sent) {
+    store_.erase_hint(done.hint_owner, done.key);
   }
 }
 
