@@ -23,7 +23,7 @@
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 
-#include "dynamo/node/request_options.hpp"
+#include "dynamo/quorum/request_options.hpp"
 #include "load/latency_histogram.hpp"
 #include "load/workload.hpp"
 

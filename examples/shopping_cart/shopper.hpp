@@ -17,7 +17,7 @@
 #include <vector>
 
 #include <dynamo/errc.hpp>
-#include <dynamo/node/request_options.hpp>
+#include <dynamo/quorum/request_options.hpp>
 
 #include "shopping_cart/cart.hpp"
 

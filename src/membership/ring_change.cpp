@@ -2,11 +2,11 @@
 // and the document that ends a change.
 
 #include <algorithm>
+#include <ostream>
 #include <stdexcept>
 
 #include "dynamo/membership/ring_view.hpp"
 #include "dynamo/ring/partition_planner.hpp"
-#include "dynamo/wire/limits.hpp"
 
 namespace dynamo::membership {
 namespace {
@@ -19,15 +19,15 @@ const ring::Member* find(const std::vector<ring::Member>& layout, std::string_vi
 ChangePlan refuse(std::string why) { return ChangePlan{std::nullopt, true, std::move(why)}; }
 ChangePlan unchanged(std::string what) { return ChangePlan{std::nullopt, false, std::move(what)}; }
 
-void set_address(std::vector<wire::MemberAddress>& addresses, const std::string& name,
+void set_address(std::vector<MemberAddress>& addresses, const std::string& name,
                  const std::string& address) {
   if (address.empty()) return;
-  const auto it = std::ranges::find(addresses, name, &wire::MemberAddress::name);
+  const auto it = std::ranges::find(addresses, name, &MemberAddress::name);
   if (it != addresses.end()) {
     it->address = address;
   } else {
     addresses.push_back({name, address});
-    std::ranges::sort(addresses, {}, &wire::MemberAddress::name);
+    std::ranges::sort(addresses, {}, &MemberAddress::name);
   }
 }
 
@@ -57,7 +57,7 @@ ChangePlan plan_join(const ring::RingParams& params, const RingView& view,
     }
     return refuse(request.name + " is already a member, at " + *address);
   }
-  if (base.size() >= wire::Limits{}.max_members) {
+  if (base.size() >= max_ring_members) {
     return refuse("the ring already has " + std::to_string(base.size()) + " members, the most it can have");
   }
   std::vector<ring::Member> target;
@@ -110,13 +110,13 @@ ChangePlan plan_change(const ring::RingParams& params, const RingView& view,
                        const ChangeRequest& request) {
   if (!view.known()) return refuse("this node has no ring yet");
   if (request.name.empty()) return refuse("a membership change needs a node name");
-  if (request.kind == wire::ChangeKind::join && !ring::valid_node_name(request.name)) {
+  if (request.kind == ChangeKind::join && !ring::valid_node_name(request.name)) {
     return refuse("node names cannot contain '#' (clients use it on the wire): " + request.name);
   }
   const std::vector<ring::Member>& base = view.stable() ? view.state().current : view.state().next;
   switch (request.kind) {
-    case wire::ChangeKind::join: return plan_join(params, view, request, base);
-    case wire::ChangeKind::leave: return plan_leave(params, view, request, base);
+    case ChangeKind::join: return plan_join(params, view, request, base);
+    case ChangeKind::leave: return plan_leave(params, view, request, base);
   }
   return refuse("unknown kind of membership change");
 }
@@ -126,10 +126,18 @@ RingState completed(const RingView& view) {
   ++state.epoch;
   state.current = std::move(state.next);
   state.next.clear();
-  std::erase_if(state.addresses, [&](const wire::MemberAddress& a) {
+  std::erase_if(state.addresses, [&](const MemberAddress& a) {
     return !find(state.current, a.name);
   });
   return state;
+}
+
+std::ostream& operator<<(std::ostream& os, ChangeKind kind) {
+  switch (kind) {
+    case ChangeKind::join: return os << "join";
+    case ChangeKind::leave: return os << "leave";
+  }
+  return os << "kind(" << static_cast<unsigned>(kind) << ')';
 }
 
 }  // namespace dynamo::membership

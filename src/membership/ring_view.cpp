@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <system_error>
 
-#include "dynamo/ring/key_hash.hpp"
-#include "dynamo/wire/frame.hpp"
 
 namespace dynamo::membership {
 namespace {
@@ -50,28 +48,6 @@ bool in_layout(const std::vector<ring::Member>& layout, std::string_view name) {
 
 }  // namespace
 
-wire::RingReply to_reply(const RingState& state, std::uint64_t request_id,
-                         const ring::RingParams& params, std::uint32_t replicas) {
-  return wire::RingReply{request_id, params, replicas, state.current,
-                         state.epoch, state.next, state.addresses};
-}
-
-RingState state_of(wire::RingReply reply) {
-  return RingState{reply.epoch, std::move(reply.members), std::move(reply.next),
-                   std::move(reply.addresses)};
-}
-
-std::uint64_t digest(const RingState& state) {
-  const ring::Position h = ring::hash_key(ring::HashKind::xxh3_128,
-                                          wire::encode_frame(to_reply(state, 0, {}, 0)));
-  return h.hi ^ h.lo;
-}
-
-bool supersedes(const RingState& a, const RingState& b) {
-  if (a.epoch != b.epoch) return a.epoch > b.epoch;
-  return a != b && digest(a) > digest(b);
-}
-
 RingView::RingView(const ring::RingParams& params, std::uint32_t replicas)
     : current_(ring::Ring::empty(params, replicas)) {}
 
@@ -105,8 +81,8 @@ std::optional<RingView> RingView::build(const ring::RingParams& params, std::uin
       return std::nullopt;
     }
   }
-  std::ranges::sort(state.addresses, {}, &wire::MemberAddress::name);
-  const auto twice = std::ranges::adjacent_find(state.addresses, {}, &wire::MemberAddress::name);
+  std::ranges::sort(state.addresses, {}, &MemberAddress::name);
+  const auto twice = std::ranges::adjacent_find(state.addresses, {}, &MemberAddress::name);
   if (twice != state.addresses.end()) {
     why = "it gives " + twice->name + " two addresses";
     return std::nullopt;
@@ -135,7 +111,7 @@ bool RingView::contains(std::string_view name) const {
 
 const std::string* RingView::address_of(std::string_view name) const {
   const auto it = std::ranges::lower_bound(state_.addresses, name, {},
-                                           [](const wire::MemberAddress& a) {
+                                           [](const MemberAddress& a) {
                                              return std::string_view(a.name);
                                            });
   if (it == state_.addresses.end() || it->name != name) return nullptr;

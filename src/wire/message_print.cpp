@@ -245,14 +245,6 @@ std::ostream& operator<<(std::ostream& os, const PartitionChunk& m) {
   return schema::print(os, "PartitionChunk", m);
 }
 
-std::ostream& operator<<(std::ostream& os, ChangeKind k) {
-  switch (k) {
-    case ChangeKind::join: return os << "join";
-    case ChangeKind::leave: return os << "leave";
-  }
-  return os << "kind(" << static_cast<unsigned>(k) << ')';
-}
-
 std::ostream& operator<<(std::ostream& os, const PeerState& m) {
   return schema::print(os, "PeerState", m);
 }

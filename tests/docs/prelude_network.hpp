@@ -13,8 +13,8 @@
 
 #include <dynamo/client.hpp>
 #include <dynamo/node.hpp>
+#include <dynamo/instances/all.hpp>  // the TCP and TLS cores, compiled once
 #include <dynamo/storage/log_storage.hpp>
 #include <dynamo/storage/memory_storage.hpp>
-#include <dynamo/transport/stream_instances.hpp>  // the TCP and TLS cores, compiled once
 #include <dynamo/transport/tcp_transport.hpp>
 #include <dynamo/transport/tls_transport.hpp>

@@ -6,7 +6,7 @@
 #include "dynamo/membership/gossip_state.hpp"
 
 using dynamo::membership::GossipState;
-using dynamo::wire::MemberHeartbeat;
+using dynamo::membership::MemberHeartbeat;
 
 namespace {
 

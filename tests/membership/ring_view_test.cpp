@@ -7,6 +7,7 @@
 
 #include "dynamo/membership/ring_view.hpp"
 #include "dynamo/ring/partition_planner.hpp"
+#include "dynamo/wire/ring_document.hpp"
 
 using namespace dynamo;
 using membership::ChangeRequest;
@@ -150,13 +151,13 @@ TEST_CASE("impossible or repeated changes are refused or left alone", "[membersh
 TEST_CASE("nodes agree which of two ring documents is newer", "[membership][ring]") {
   const RingState one = founded({"a", "b", "c"}).state();
   const RingState two = apply(founded({"a", "b", "c"}), join_of("d")).state();
-  CHECK(membership::supersedes(two, one));
-  CHECK_FALSE(membership::supersedes(one, two));
-  CHECK_FALSE(membership::supersedes(one, one));
+  CHECK(wire::supersedes(two, one));
+  CHECK_FALSE(wire::supersedes(one, two));
+  CHECK_FALSE(wire::supersedes(one, one));
   // Two documents of one epoch that differ (founders configured differently): exactly one wins.
   const RingState other = founded({"a", "b", "x"}).state();
-  CHECK(membership::supersedes(one, other) != membership::supersedes(other, one));
-  CHECK(membership::digest(one) == membership::digest(founded({"c", "b", "a"}).state()));
+  CHECK(wire::supersedes(one, other) != wire::supersedes(other, one));
+  CHECK(wire::digest(one) == wire::digest(founded({"c", "b", "a"}).state()));
   // A document survives its RingReply round trip.
-  CHECK(membership::state_of(membership::to_reply(two, 7, params, 3)) == two);
+  CHECK(wire::state_of(wire::to_reply(two, 7, params, 3)) == two);
 }

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dynamo/node/request_options.hpp"
+#include "dynamo/quorum/request_options.hpp"
 #include "dynamo/resolve/keep_siblings.hpp"
 
 namespace dynamo::test {

@@ -38,7 +38,7 @@
 #include "dynamo/errc.hpp"
 #include "dynamo/log_record.hpp"
 #include "dynamo/membership/ring_view.hpp"
-#include "dynamo/node/request_options.hpp"
+#include "dynamo/quorum/request_options.hpp"
 
 namespace dynamo::detail {
 

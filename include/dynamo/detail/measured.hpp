@@ -8,7 +8,7 @@
 
 #include "dynamo/concepts.hpp"
 #include "dynamo/metrics/operations.hpp"
-#include "dynamo/node/request_options.hpp"
+#include "dynamo/quorum/request_options.hpp"
 
 namespace dynamo::detail {
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "dynamo/core/siblings.hpp"
-#include "dynamo/node/request_options.hpp"
+#include "dynamo/quorum/request_options.hpp"
 
 namespace dynamo::detail {
 

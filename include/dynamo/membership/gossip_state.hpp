@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "dynamo/membership/member_status.hpp"
-#include "dynamo/wire/messages.hpp"
 
 namespace dynamo::membership {
 
@@ -31,7 +30,7 @@ class GossipState {
   // This node's own state changed: the next heartbeat carries it (the version advances now, so
   // it is news to every peer at once).
   void set_self(MemberStatus status, std::uint64_t ring_epoch, std::uint64_t fetched_epoch) {
-    wire::MemberHeartbeat& me = table_.at(self_);
+    MemberHeartbeat& me = table_.at(self_);
     const auto byte = static_cast<std::uint8_t>(status);
     if (me.status == byte && me.ring_epoch == ring_epoch && me.fetched_epoch == fetched_epoch) {
       return;
@@ -45,20 +44,20 @@ class GossipState {
   // The members whose heartbeats are tracked changed (the ring changed): entries of new names
   // start empty, those of names no longer listed are forgotten. This node's own entry stays.
   void set_members(const std::vector<std::string>& members) {
-    std::map<std::string, wire::MemberHeartbeat> table;
+    std::map<std::string, MemberHeartbeat> table;
     for (const std::string& name : members) {
       const auto it = table_.find(name);
-      table[name] = it != table_.end() ? it->second : wire::MemberHeartbeat{name, 0, 0, 0, 0, 0};
+      table[name] = it != table_.end() ? it->second : MemberHeartbeat{name, 0, 0, 0, 0, 0};
     }
     table[self_] = table_.at(self_);
     table_ = std::move(table);
   }
 
-  const wire::MemberHeartbeat& self() const { return table_.at(self_); }
+  const MemberHeartbeat& self() const { return table_.at(self_); }
 
   // Every entry, in name order.
-  std::vector<wire::MemberHeartbeat> snapshot() const {
-    std::vector<wire::MemberHeartbeat> out;
+  std::vector<MemberHeartbeat> snapshot() const {
+    std::vector<MemberHeartbeat> out;
     out.reserve(table_.size());
     for (const auto& [name, entry] : table_) out.push_back(entry);
     return out;
@@ -67,9 +66,9 @@ class GossipState {
   // Takes every entry newer than ours; returns the names whose state advanced. News about this
   // node itself is never taken (only it may speak for itself), and names not in the member list
   // are ignored (the ring says who the members are; heartbeats only say how they are).
-  std::vector<std::string> merge(const std::vector<wire::MemberHeartbeat>& theirs) {
+  std::vector<std::string> merge(const std::vector<MemberHeartbeat>& theirs) {
     std::vector<std::string> advanced;
-    for (const wire::MemberHeartbeat& e : theirs) {
+    for (const MemberHeartbeat& e : theirs) {
       if (e.name == self_) continue;
       const auto it = table_.find(e.name);
       if (it == table_.end() || !newer(e, it->second)) continue;
@@ -85,10 +84,10 @@ class GossipState {
   // generation at a later version: an earlier life that read the same clock), it takes a
   // larger generation; returns it then (to be kept in storage), else 0. Its own heartbeat
   // coming back, as every full push carries it, is not news.
-  std::uint64_t outgrow(const std::vector<wire::MemberHeartbeat>& theirs) {
-    wire::MemberHeartbeat& me = table_.at(self_);
+  std::uint64_t outgrow(const std::vector<MemberHeartbeat>& theirs) {
+    MemberHeartbeat& me = table_.at(self_);
     std::uint64_t highest = 0;
-    for (const wire::MemberHeartbeat& e : theirs) {
+    for (const MemberHeartbeat& e : theirs) {
       if (e.name == self_ && newer(e, me)) highest = std::max(highest, e.generation);
     }
     if (highest == 0) return 0;
@@ -98,11 +97,11 @@ class GossipState {
   }
 
   // Our entries that are newer than theirs, or that they did not mention: the pull half.
-  std::vector<wire::MemberHeartbeat> newer_than(
-      const std::vector<wire::MemberHeartbeat>& theirs) const {
-    std::map<std::string_view, const wire::MemberHeartbeat*> seen;
-    for (const wire::MemberHeartbeat& e : theirs) seen[e.name] = &e;
-    std::vector<wire::MemberHeartbeat> out;
+  std::vector<MemberHeartbeat> newer_than(
+      const std::vector<MemberHeartbeat>& theirs) const {
+    std::map<std::string_view, const MemberHeartbeat*> seen;
+    for (const MemberHeartbeat& e : theirs) seen[e.name] = &e;
+    std::vector<MemberHeartbeat> out;
     for (const auto& [name, entry] : table_) {
       if (entry.generation == 0) continue;  // nothing heard yet
       const auto it = seen.find(name);
@@ -111,18 +110,18 @@ class GossipState {
     return out;
   }
 
-  const wire::MemberHeartbeat* find(std::string_view name) const {
+  const MemberHeartbeat* find(std::string_view name) const {
     const auto it = table_.find(std::string(name));
     return it == table_.end() ? nullptr : &it->second;
   }
 
-  static bool newer(const wire::MemberHeartbeat& a, const wire::MemberHeartbeat& b) {
+  static bool newer(const MemberHeartbeat& a, const MemberHeartbeat& b) {
     return a.generation != b.generation ? a.generation > b.generation : a.version > b.version;
   }
 
  private:
   std::string self_;
-  std::map<std::string, wire::MemberHeartbeat> table_;
+  std::map<std::string, MemberHeartbeat> table_;
 };
 
 }  // namespace dynamo::membership

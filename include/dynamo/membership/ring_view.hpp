@@ -1,5 +1,5 @@
 #pragma once
-// The ring as one versioned document (RingState) and its validated form (RingView).
+// The ring document (RingState, membership/ring_state.hpp) in its validated form (RingView).
 //
 // Membership follows the paper's strategy 3 with Riak's claimant: Q partitions are assigned to
 // nodes by the deterministic planner (ring/partition_planner.hpp), and the assignment is one
@@ -21,33 +21,11 @@
 #include <vector>
 
 #include "dynamo/membership/member_status.hpp"
+#include "dynamo/membership/ring_state.hpp"
 #include "dynamo/ring/member.hpp"
 #include "dynamo/ring/ring.hpp"
-#include "dynamo/wire/messages.hpp"
 
 namespace dynamo::membership {
-
-// The ring document: what a node holds, keeps in its storage and sends in a RingReply.
-struct RingState {
-  std::uint64_t epoch = 0;                     // 0: no ring yet
-  std::vector<ring::Member> current;           // the layout reads and writes use
-  std::vector<ring::Member> next;              // the layout a change moves to; empty when stable
-  std::vector<wire::MemberAddress> addresses;  // sorted by name; may omit members
-  friend bool operator==(const RingState&, const RingState&) = default;
-};
-
-// The RingReply carrying `state`, and back.
-wire::RingReply to_reply(const RingState& state, std::uint64_t request_id,
-                         const ring::RingParams& params, std::uint32_t replicas);
-RingState state_of(wire::RingReply reply);
-
-// A fingerprint of the document's content; equal documents, equal digests.
-std::uint64_t digest(const RingState& state);
-
-// Whether `a` is newer news than `b`: a higher epoch, or at equal epochs (two documents that
-// should never differ, but might after a misconfiguration) the higher digest, so that every node
-// settles on the same one.
-bool supersedes(const RingState& a, const RingState& b);
 
 // One partition replica a change adds: `destination` fetches `partition` from the first usable
 // of `sources`: the replica it replaces where there is one, then the partition's other current
@@ -109,7 +87,7 @@ class RingView {
 
 // A membership change as an operator asks for it.
 struct ChangeRequest {
-  wire::ChangeKind kind = wire::ChangeKind::join;
+  ChangeKind kind = ChangeKind::join;
   std::string name;
   std::string address;  // join only: where the node listens
   std::string zone;     // join only

@@ -30,13 +30,14 @@
 #include "dynamo/metrics/node_metrics.hpp"
 #include "dynamo/metrics/prometheus.hpp"
 #include "dynamo/node/config.hpp"
-#include "dynamo/node/peer_health.hpp"
 #include "dynamo/node/replica_store.hpp"
-#include "dynamo/node/request_options.hpp"
+#include "dynamo/quorum/peer_health.hpp"
 #include "dynamo/quorum/read_coordinator.hpp"
+#include "dynamo/quorum/request_options.hpp"
 #include "dynamo/ring/ring.hpp"
 #include "dynamo/wire/frame.hpp"
 #include "dynamo/wire/messages.hpp"
+#include "dynamo/wire/ring_document.hpp"
 #include "dynamo/wire/value_codec.hpp"
 
 namespace dynamo {

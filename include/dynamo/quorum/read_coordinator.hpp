@@ -25,7 +25,7 @@
 #include "dynamo/core/siblings.hpp"
 #include "dynamo/detail/read_tally.hpp"
 #include "dynamo/errc.hpp"
-#include "dynamo/node/request_options.hpp"
+#include "dynamo/quorum/request_options.hpp"
 
 namespace dynamo::quorum {
 

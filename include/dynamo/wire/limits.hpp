@@ -6,6 +6,8 @@
 
 #include <cstddef>
 
+#include "dynamo/membership/ring_state.hpp"
+
 namespace dynamo::wire {
 
 struct Limits {
@@ -27,7 +29,7 @@ struct Limits {
   std::size_t max_name = std::size_t{1} << 10;
   // Most members in a RingReply. (Each member's partition list is bounded by the protocol, not
   // by a limit: at most ring::RingParams::max_partitions entries.)
-  std::size_t max_members = 1024;
+  std::size_t max_members = membership::max_ring_members;
   // Most keys in one anti-entropy LeafSync or LeafSyncReply.
   std::size_t max_sync_entries = 65536;
 

@@ -16,6 +16,8 @@
 #include "dynamo/core/bytes.hpp"
 #include "dynamo/core/siblings.hpp"
 #include "dynamo/errc.hpp"
+#include "dynamo/membership/member_status.hpp"
+#include "dynamo/membership/ring_state.hpp"
 #include "dynamo/ring/member.hpp"
 #include "dynamo/ring/ring_params.hpp"
 
@@ -103,12 +105,8 @@ struct RingRequest {
   friend bool operator==(const RingRequest&, const RingRequest&) = default;
 };
 
-// Where a member listens, as the ring records it for transports that dial peers by address.
-struct MemberAddress {
-  std::string name;
-  std::string address;
-  friend bool operator==(const MemberAddress&, const MemberAddress&) = default;
-};
+// Where a member listens, as the ring document records it (membership/ring_state.hpp).
+using MemberAddress = membership::MemberAddress;
 
 // The cluster's ring as one versioned document: the shared parameters, the replication factor N,
 // the members with the partitions each owns now, and, while a membership change is under way,
@@ -135,7 +133,7 @@ struct RingReply {
 // An operator's request to admit a node to the ring (join) or hand off its data and remove it
 // (leave). Any node accepts it and passes it to the ring's claimant, the one node that changes
 // the ring, so two changes never race. `address`, `zone` and `weight` matter for a join only.
-enum class ChangeKind : std::uint8_t { join = 1, leave = 2 };
+using ChangeKind = membership::ChangeKind;
 
 struct MembershipChange {
   static constexpr MessageType type = MessageType::membership_change;
@@ -325,21 +323,8 @@ struct StatusReply {
   friend bool operator==(const StatusReply&, const StatusReply&) = default;
 };
 
-// One member's state as gossip spreads it. A node's generation grows with each restart, its
-// version with each heartbeat or change within a generation: (generation, version) orders every
-// piece of news about a member, and the newer one wins everywhere.
-// It also carries what the member knows of the ring: the newest ring epoch it holds, and the
-// latest membership change whose partitions it has finished fetching; the ring document itself
-// travels in RingReply when gossip shows a peer behind.
-struct MemberHeartbeat {
-  std::string name;
-  std::uint64_t generation = 0;
-  std::uint64_t version = 0;
-  std::uint8_t status = 0;  // membership::MemberStatus
-  std::uint64_t ring_epoch = 0;
-  std::uint64_t fetched_epoch = 0;
-  friend bool operator==(const MemberHeartbeat&, const MemberHeartbeat&) = default;
-};
+// One member's state as gossip spreads it (membership/member_status.hpp), carried as it is.
+using MemberHeartbeat = membership::MemberHeartbeat;
 
 // Push-pull gossip: a node sends what it knows of every member to one peer each period; the peer
 // takes what is newer and answers with whatever it knows newer than what it was sent.
@@ -525,7 +510,6 @@ std::ostream& operator<<(std::ostream& os, const MembershipChange& m);
 std::ostream& operator<<(std::ostream& os, const MembershipChangeReply& m);
 std::ostream& operator<<(std::ostream& os, const PartitionFetch& m);
 std::ostream& operator<<(std::ostream& os, const PartitionChunk& m);
-std::ostream& operator<<(std::ostream& os, ChangeKind k);
 std::ostream& operator<<(std::ostream& os, const PeerState& m);
 std::ostream& operator<<(std::ostream& os, const Message& m);
 

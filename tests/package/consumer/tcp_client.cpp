@@ -1,17 +1,16 @@
 // Links the installed dynamo::tcp_instances: a Client over TcpTransport whose protocol core the
 // header declares extern, so it links only if that target was exported and installed with its
-// dependencies. Built a second time as consumer_umbrella, with the header and target programs
-// used before the split by combination (dynamo/transport/stream_instances.hpp,
-// dynamo::stream_instances), which must go on working. Nothing is dialed: the io_context never runs. It also uses Asio's deprecated
-// io_context::work and io_context::post, which a host may still use: linking dynamo must not
-// define ASIO_NO_DEPRECATED for it.
+// dependencies. Built a second time as consumer_umbrella, with the header and target of every
+// combination (dynamo/instances/all.hpp, dynamo::stream_instances). Nothing is dialed: the
+// io_context never runs. It also uses Asio's deprecated io_context::work and io_context::post,
+// which a host may still use: linking dynamo must not define ASIO_NO_DEPRECATED for it.
 #include <cstdio>
 
 #include <asio/io_context.hpp>
 
 #ifdef CONSUMER_UMBRELLA
 #include <dynamo/client.hpp>
-#include <dynamo/transport/stream_instances.hpp>
+#include <dynamo/instances/all.hpp>
 #else
 #include <dynamo/instances/client_tcp.hpp>
 #endif

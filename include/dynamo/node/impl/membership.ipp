@@ -36,7 +36,7 @@ inline std::optional<membership::RingState> stored_ring(const std::optional<std:
         << " and N = " << config.n;
     throw std::invalid_argument(why.str());
   }
-  return membership::state_of(std::move(*reply));
+  return wire::state_of(std::move(*reply));
 }
 
 }  // namespace detail
@@ -121,8 +121,7 @@ std::string NodeCore<S, T>::ring_summary(std::uint64_t before, bool was_member) 
 template <Storage S, Transport T>
 void NodeCore<S, T>::persist_ring() {
   store_.put_meta(detail::ring_meta,
-                    wire::encode_frame(membership::to_reply(view_.state(), 0, config_.ring,
-                                                            config_.n)));
+                  wire::encode_frame(wire::to_reply(view_.state(), 0, config_.ring, config_.n)));
 }
 
 // Transports that dial by address learn the members' addresses from the ring.
@@ -166,7 +165,7 @@ std::vector<std::string> NodeCore<S, T>::gossip_targets() const {
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::push_ring(const std::string& to) {
-  send(to, membership::to_reply(view_.state(), 0, config_.ring, config_.n));
+  send(to, wire::to_reply(view_.state(), 0, config_.ring, config_.n));
 }
 
 template <Storage S, Transport T>
@@ -189,14 +188,14 @@ void NodeCore<S, T>::on_ring_document(const std::string& from, wire::RingReply r
   }
   std::string why;
   auto theirs = membership::RingView::build(config_.ring, config_.n,
-                                            membership::state_of(std::move(reply)), why);
+                                            wire::state_of(std::move(reply)), why);
   if (!theirs) {
     log(LogLevel::warning, "ring_ignored", "ignoring the ring of " + from + ": " + why,
         {{"peer", from}, {"reason", why}});
     return;
   }
-  if (!membership::supersedes(theirs->state(), view_.state())) {
-    if (membership::supersedes(view_.state(), theirs->state())) push_ring(from);
+  if (!wire::supersedes(theirs->state(), view_.state())) {
+    if (wire::supersedes(view_.state(), theirs->state())) push_ring(from);
     return;
   }
   if (theirs->epoch() == view_.epoch()) {

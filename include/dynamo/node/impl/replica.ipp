@@ -140,7 +140,7 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
           if (m.status.ok()) on_write_ack(m.request_id, from);
         } else if constexpr (std::is_same_v<M, wire::RingRequest>) {
           wire::RingReply reply =
-              membership::to_reply(view_.state(), m.request_id, config_.ring, config_.n);
+              wire::to_reply(view_.state(), m.request_id, config_.ring, config_.n);
           reply.read_quorum = static_cast<std::uint8_t>(config_.r);
           send(from, reply);
         } else if constexpr (std::is_same_v<M, wire::RingReply>) {

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "dynamo/node/peer_health.hpp"
+#include "dynamo/quorum/peer_health.hpp"
 
 namespace dynamo {
 namespace {
