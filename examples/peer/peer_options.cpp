@@ -57,6 +57,9 @@ std::string peer_usage() {
              "  --transfer-interval-ms MS  pause between two chunks of a partition moving to this\n"
              "                         node after a join or leave (default 10): the transfer's\n"
              "                         throttle\n"
+             "  --transfer-check-interval-ms MS  how often a join or leave under way is advanced:\n"
+             "                         fetches started, completion checked, keys handed off\n"
+             "                         (default 500)\n"
              "  --help                 this text\n") +
          resolver_usage + tls_usage;
 }
@@ -70,7 +73,8 @@ ArgSpec peer_spec() {
                      "data-dir", "resolver", "request-timeout-ms", "hint-interval-ms",
                      "storage", "sync",     "group-commit-us", "segment-mb",
                      "gossip-interval-ms", "phi-threshold", "anti-entropy-interval-ms",
-                     "zone", "weight", "transfer-interval-ms", "metrics-listen"};
+                     "zone", "weight", "transfer-interval-ms", "metrics-listen",
+                     "transfer-check-interval-ms"};
   spec.flags = {"help", "join"};
   add_tls_options(spec);
   return spec;
@@ -148,6 +152,8 @@ std::optional<PeerOptions> parse_peer_options(int argc, const char* const* argv)
       std::chrono::milliseconds(args.number("anti-entropy-interval-ms", 200, 0, 600000));
   o.transfer_interval =
       std::chrono::milliseconds(args.number("transfer-interval-ms", 10, 1, 600000));
+  o.transfer_check_interval =
+      std::chrono::milliseconds(args.number("transfer-check-interval-ms", 500, 1, 600000));
   if (const auto phi = args.value("phi-threshold")) {
     char* end = nullptr;
     o.phi_threshold = std::strtod(phi->c_str(), &end);
@@ -178,6 +184,7 @@ dynamo::Config node_config(const PeerOptions& o) {
   config.request_timeout = o.request_timeout;
   config.forward_timeout = 2 * o.request_timeout;  // a forwarded request waits for the quorum
   config.hint_replay_interval = o.hint_interval;
+  config.transfer_check_interval = o.transfer_check_interval;
   config.gossip_interval = o.gossip_interval;
   config.phi_threshold = o.phi_threshold;
   config.anti_entropy = o.anti_entropy_interval.count() > 0;

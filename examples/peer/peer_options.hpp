@@ -37,6 +37,7 @@ struct PeerOptions {
   double phi_threshold = 8.0;
   std::chrono::milliseconds anti_entropy_interval{200};  // 0: anti-entropy off
   std::chrono::milliseconds transfer_interval{10};
+  std::chrono::milliseconds transfer_check_interval{500};
   // Whether this node is one of the founding members (it is in --peers).
   bool founder() const;
 };

@@ -50,6 +50,7 @@ void validate(const Config& config) {
   require_positive(config.forward_timeout, "forward_timeout");
   require_positive(config.suspect_period, "suspect_period");
   require_positive(config.hint_replay_interval, "hint_replay_interval");
+  require_positive(config.transfer_check_interval, "transfer_check_interval");
   require_positive(config.tombstone_sweep_interval, "tombstone_sweep_interval");
   require_positive(config.storage_maintenance_interval, "storage_maintenance_interval");
   require_positive(config.storage_maintenance_step, "storage_maintenance_step");

@@ -49,6 +49,7 @@ struct LoopbackCluster {
     for (const auto& n : names) c.members.push_back({n, {}, 1, {}});
     c.request_timeout = request_timeout;
     c.hint_replay_interval = 100ms;
+    c.transfer_check_interval = 100ms;
     c.suspect_period = 500ms;
     return c;
   }

@@ -41,6 +41,7 @@ TEST_CASE("a killed peer is reported down, and a peer restored from an old data 
           "[procs][anti-entropy]") {
   PeerCluster cluster("ae-restore", {"a", "b", "c"},
                       {"--request-timeout-ms", "1000", "--hint-interval-ms", "100",
+                       "--transfer-check-interval-ms", "100",
                        "--gossip-interval-ms", "200", "--anti-entropy-interval-ms", "2"});
   cluster.start_all();
   LoadClient<TcpTransport> client(cluster.addresses(), std::nullopt, 2s);

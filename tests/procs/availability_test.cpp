@@ -474,7 +474,8 @@ TEST_CASE("3 peers: writes succeed while each peer in turn is killed, paused and
     WARN("NETWORK CUTS NOT RUN (only kills and pauses are tested): " << no_cuts);
   }
 
-  PeerCluster cluster("availability", {"a", "b", "c"}, {"--hint-interval-ms", "100"});
+  PeerCluster cluster("availability", {"a", "b", "c"},
+                      {"--hint-interval-ms", "100", "--transfer-check-interval-ms", "100"});
   std::map<std::string, std::string> host;
   if (no_cuts.empty()) {
     int last = 11;

@@ -25,7 +25,7 @@ struct Sizes {
 };
 
 const std::vector<std::string> peer_args{"--request-timeout-ms", "1000", "--hint-interval-ms",
-                                         "100"};
+                                         "100", "--transfer-check-interval-ms", "100"};
 
 void report(const std::string& label, const std::string& what, std::size_t count,
             Clock::time_point start, const LoadOutcome& outcome) {

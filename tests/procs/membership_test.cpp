@@ -95,6 +95,7 @@ TEST_CASE("a 3-peer cluster grows to 5 and shrinks to 4 under load, and nothing 
           "[procs][membership]") {
   PeerCluster cluster("grow-shrink", {"a", "b", "c"},
                       {"--request-timeout-ms", "1000", "--hint-interval-ms", "100",
+                       "--transfer-check-interval-ms", "100",
                        "--gossip-interval-ms", "200", "--anti-entropy-interval-ms", "50"});
   cluster.add_spare("d");
   cluster.add_spare("e", {"--join"});

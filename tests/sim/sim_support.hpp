@@ -25,6 +25,7 @@ inline Config small_config(std::uint32_t n = 3, std::uint32_t r = 2, std::uint32
   config.forward_timeout = 400ms;
   config.suspect_period = 1000ms;
   config.hint_replay_interval = 100ms;
+  config.transfer_check_interval = 100ms;
   config.anti_entropy_interval = 100ms;
   config.gossip_interval = 500ms;
   config.tombstone_grace = 2000ms;

@@ -90,6 +90,9 @@ struct Config {
   std::uint32_t transfer_batch_keys = 512;
   std::uint32_t transfer_batch_bytes = 1u << 20;
   milliseconds transfer_interval{10};
+  // How often the node advances a membership change: starts the fetches it owes, checks whether
+  // the change is complete, and hands off keys it no longer replicates.
+  milliseconds transfer_check_interval{500};
 
   // Hinted handoff can be switched off, leaving anti-entropy alone to repair replicas: hints are
   // still kept (a sloppy quorum's fallback writes count), but never offered to their owners.

@@ -30,6 +30,7 @@
 #include "dynamo/metrics/node_metrics.hpp"
 #include "dynamo/metrics/prometheus.hpp"
 #include "dynamo/node/config.hpp"
+#include "dynamo/node/periodic_jobs.hpp"
 #include "dynamo/node/replica_store.hpp"
 #include "dynamo/quorum/peer_health.hpp"
 #include "dynamo/quorum/read_coordinator.hpp"
@@ -265,7 +266,6 @@ class NodeCore {
            std::vector<LogField> fields = {}) const;
 
   // gossip.ipp: heartbeats, phi-accrual failure detection
-  void start_gossip();
   void gossip_round();
   void probe_silent_suspects();
   void on_gossip(const std::string& from, const std::vector<wire::MemberHeartbeat>& members,
@@ -287,7 +287,6 @@ class NodeCore {
     std::uint8_t reply_level = 1;
     bool syncing = false;
   };
-  void schedule_anti_entropy();
   void start_exchange();
   void finish_exchange(std::uint64_t id);
   bool replicates(std::uint32_t partition) const;
@@ -303,13 +302,11 @@ class NodeCore {
   // tombstone collection
   void when_durable(std::function<void()> action);
   void release_durable();
-  void schedule_storage_maintenance(std::chrono::milliseconds delay);
-  void schedule_hint_replay();
+  void start_jobs();
   void replay_hints();
   void on_replay_ack(std::uint64_t id, const std::string& from, const wire::Status& status);
   bool rightful_owner(const std::string& owner, std::string_view key) const;
   void note_tombstones(std::string_view key, const Siblings& stored);
-  void schedule_tombstone_sweep();
   void sweep_tombstones();
   void start_tombstone_check(const Key& key, const Siblings& expected);
   void on_tombstone_check_reply(std::uint64_t id, const std::string& from,
@@ -411,6 +408,7 @@ class NodeCore {
   };
   ReplicaStore<S, StoreHooks> store_;
   T transport_;
+  PeriodicJobs<T> jobs_{transport_};
   ActorId actor_;
   std::uint64_t counter_ = 0;  // dots issued by this incarnation, monotonic across keys
   std::uint64_t last_id_ = 0;
@@ -433,11 +431,6 @@ class NodeCore {
   std::map<std::string, std::uint64_t> delivered_;  // hints acknowledged since the last log line
   std::map<std::uint64_t, TombstoneCheckOp> tombstone_checks_;
   std::set<Key> tombstone_candidates_;
-  TimerId replay_timer_ = 0;
-  TimerId sweep_timer_ = 0;
-  TimerId maintenance_timer_ = 0;
-  TimerId gossip_timer_ = 0;
-  TimerId anti_entropy_timer_ = 0;
   membership::GossipState gossip_;
   std::map<std::string, membership::PhiAccrualDetector> detectors_;
   std::map<std::string, std::chrono::milliseconds> watched_since_;  // when each detector began

@@ -10,15 +10,6 @@
 namespace dynamo {
 
 template <Storage S, Transport T>
-void NodeCore<S, T>::schedule_anti_entropy() {
-  if (!config_.anti_entropy) return;
-  anti_entropy_timer_ = transport_.schedule(config_.anti_entropy_interval, [this] {
-    start_exchange();
-    schedule_anti_entropy();
-  });
-}
-
-template <Storage S, Transport T>
 bool NodeCore<S, T>::replicates(std::uint32_t partition) const {
   return partition < roles_.size() && (roles_[partition] & replica_now) != 0;
 }

@@ -7,11 +7,6 @@
 #include <cstdio>
 
 namespace dynamo {
-template <Storage S, Transport T>
-void NodeCore<S, T>::start_gossip() {
-  gossip_timer_ = transport_.schedule(config_.gossip_interval, [this] { gossip_round(); });
-}
-
 // One period: a heartbeat, a look at every detector, and our view sent to one random member or
 // seed believed up; and, as Cassandra's gossiper does, to one believed down (or suspected) with
 // probability down / (up + 1), so a recovered one is noticed even if it has no reason to speak
@@ -37,7 +32,6 @@ void NodeCore<S, T>::gossip_round() {
   if (!down.empty() && transport_.random() % (up.size() + 1) < down.size()) {
     send(down[transport_.random() % down.size()], view);
   }
-  gossip_timer_ = transport_.schedule(config_.gossip_interval, [this] { gossip_round(); });
 }
 
 // A suspected member stays suspected while it is silent (PeerHealth): each round renews the

@@ -32,30 +32,43 @@ void NodeCore<S, T>::release_durable() {
   }
 }
 
+// The node's background work, each job on its own interval (periodic_jobs.hpp), in this order
+// when two fall due together: hints offered to their owners; the change under way advanced
+// (partitions fetched, completion checked, keys no longer replicated here handed off);
+// tombstones collected; storage maintenance; gossip; anti-entropy.
 template <Storage S, Transport T>
-void NodeCore<S, T>::schedule_storage_maintenance(std::chrono::milliseconds delay) {
-  if constexpr (MaintainedStorage<S>) {
-    maintenance_timer_ = transport_.schedule(delay, [this] {
-      const bool more = store_.maintain();
-      schedule_storage_maintenance(more ? config_.storage_maintenance_step
-                                        : config_.storage_maintenance_interval);
-    });
-  } else {
-    (void)delay;
-  }
-}
-
-// The one background tick of handoff: hints to their owners, partitions a membership change
-// adds fetched, a finished change completed, and keys this node no longer replicates handed off.
-template <Storage S, Transport T>
-void NodeCore<S, T>::schedule_hint_replay() {
-  replay_timer_ = transport_.schedule(config_.hint_replay_interval, [this] {
+void NodeCore<S, T>::start_jobs() {
+  using Next = std::optional<std::chrono::milliseconds>;
+  jobs_.add("hint_replay", config_.hint_replay_interval, [this]() -> Next {
     replay_hints();
+    return {};
+  });
+  jobs_.add("transfer", config_.transfer_check_interval, [this]() -> Next {
     start_fetches();
     maybe_complete_change();
     relocate_misplaced();
-    schedule_hint_replay();
+    return {};
   });
+  jobs_.add("tombstone_sweep", config_.tombstone_sweep_interval, [this]() -> Next {
+    sweep_tombstones();
+    return {};
+  });
+  if constexpr (MaintainedStorage<S>) {
+    jobs_.add("storage_maintenance", config_.storage_maintenance_interval, [this]() -> Next {
+      if (store_.maintain()) return config_.storage_maintenance_step;
+      return {};
+    });
+  }
+  jobs_.add("gossip", config_.gossip_interval, [this]() -> Next {
+    gossip_round();
+    return {};
+  });
+  if (config_.anti_entropy) {
+    jobs_.add("anti_entropy", config_.anti_entropy_interval, [this]() -> Next {
+      start_exchange();
+      return {};
+    });
+  }
 }
 
 // Offers up to hint_replay_batch hints to their owners as ordinary replica writes. An owner that
@@ -151,13 +164,6 @@ void NodeCore<S, T>::note_tombstones(std::string_view key, const Siblings& store
   tombstone_candidates_.insert(Key(key));
 }
 
-template <Storage S, Transport T>
-void NodeCore<S, T>::schedule_tombstone_sweep() {
-  sweep_timer_ = transport_.schedule(config_.tombstone_sweep_interval, [this] {
-    sweep_tombstones();
-    schedule_tombstone_sweep();
-  });
-}
 
 // While the ring changes, a node handing off may still hold an old version that the members do
 // not know of: tombstones wait until the ring has been steady for their grace period.

@@ -66,11 +66,7 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
     // The storage calls this from its flusher thread; post() brings the news to our executor.
     store_.on_durable([this] { transport_.post([this] { release_durable(); }); });
   }
-  schedule_hint_replay();
-  schedule_tombstone_sweep();
-  schedule_storage_maintenance(config_.storage_maintenance_interval);
-  start_gossip();
-  schedule_anti_entropy();
+  start_jobs();
   refresh_metrics();
 }
 
@@ -96,10 +92,7 @@ void NodeCore<S, T>::halt() {
   stopped_ = true;
   if constexpr (DeferredDurability<S>) store_.on_durable({});
   awaiting_durable_.clear();
-  for (const TimerId timer :
-       {replay_timer_, sweep_timer_, maintenance_timer_, gossip_timer_, anti_entropy_timer_}) {
-    transport_.cancel(timer);
-  }
+  jobs_.stop();
   const auto shutdown = make_error_code(errc::shutdown);
   for (auto& [id, op] : std::exchange(exchanges_, {})) transport_.cancel(op.timer);
   reads_.fail_all(shutdown);

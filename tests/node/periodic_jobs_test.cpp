@@ -1,0 +1,104 @@
+// A node's named periodic jobs: each runs on its own interval, may ask for an early next run,
+// and nothing runs after stop().
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "dynamo/node/periodic_jobs.hpp"
+
+using namespace std::chrono_literals;
+using dynamo::PeriodicJobs;
+using Next = std::optional<std::chrono::milliseconds>;
+
+namespace {
+
+// One-shot timers the test advances by hand; due timers run in order of due time, then of
+// scheduling.
+struct ManualTimers {
+  std::chrono::milliseconds now{0};
+  std::uint64_t last = 0;
+  std::map<std::uint64_t, std::pair<std::chrono::milliseconds, std::function<void()>>> pending;
+
+  std::uint64_t schedule(std::chrono::milliseconds delay, std::function<void()> f) {
+    pending[++last] = {now + delay, std::move(f)};
+    return last;
+  }
+  void cancel(std::uint64_t id) { pending.erase(id); }
+  void advance_to(std::chrono::milliseconds until) {
+    for (;;) {
+      auto next = pending.end();
+      for (auto it = pending.begin(); it != pending.end(); ++it) {
+        if (it->second.first <= until && (next == pending.end() || it->second.first < next->second.first)) next = it;
+      }
+      if (next == pending.end()) break;
+      now = next->second.first;
+      auto f = std::move(next->second.second);
+      pending.erase(next);
+      f();
+    }
+    now = until;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("each job runs on its own interval, whatever the others' are", "[node][jobs]") {
+  ManualTimers timers;
+  PeriodicJobs<ManualTimers> jobs(timers);
+  std::vector<std::string> ran;
+  jobs.add("fast", 100ms, [&]() -> Next { ran.push_back("fast@" + std::to_string(timers.now.count())); return {}; });
+  jobs.add("slow", 250ms, [&]() -> Next { ran.push_back("slow@" + std::to_string(timers.now.count())); return {}; });
+  jobs.check_invariants();
+  timers.advance_to(500ms);
+  CHECK(ran == std::vector<std::string>{"fast@100", "fast@200", "slow@250", "fast@300", "fast@400",
+                                        "slow@500", "fast@500"});
+  CHECK(jobs.names() == std::vector<std::string>{"fast", "slow"});
+  CHECK(jobs.interval("slow") == 250ms);
+  CHECK_FALSE(jobs.interval("none"));
+  jobs.check_invariants();
+}
+
+TEST_CASE("a job with more work waiting asks for an early next run", "[node][jobs]") {
+  ManualTimers timers;
+  PeriodicJobs<ManualTimers> jobs(timers);
+  int steps_left = 3;
+  std::vector<long> at;
+  jobs.add("maintenance", 1000ms, [&]() -> Next {
+    at.push_back(static_cast<long>(timers.now.count()));
+    if (steps_left-- > 0) return 20ms;
+    return {};
+  });
+  timers.advance_to(2100ms);
+  CHECK(at == std::vector<long>{1000, 1020, 1040, 1060, 2060});
+}
+
+TEST_CASE("nothing runs after stop, also when a job stops the jobs itself", "[node][jobs]") {
+  ManualTimers timers;
+  PeriodicJobs<ManualTimers> jobs(timers);
+  int runs = 0;
+  jobs.add("stopper", 100ms, [&]() -> Next {
+    if (++runs == 2) jobs.stop();
+    return {};
+  });
+  timers.advance_to(1s);
+  CHECK(runs == 2);
+  CHECK(timers.pending.empty());
+  jobs.check_invariants();
+  jobs.stop();  // idempotent
+}
+
+TEST_CASE("a job without a positive interval, or with a name taken, is a configuration mistake",
+          "[node][jobs]") {
+  ManualTimers timers;
+  PeriodicJobs<ManualTimers> jobs(timers);
+  CHECK_THROWS_AS(jobs.add("zero", 0ms, [] { return Next{}; }), std::invalid_argument);
+  jobs.add("gossip", 10ms, [] { return Next{}; });
+  CHECK_THROWS_AS(jobs.add("gossip", 10ms, [] { return Next{}; }), std::invalid_argument);
+}
