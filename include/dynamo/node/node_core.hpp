@@ -30,6 +30,7 @@
 #include "dynamo/metrics/node_metrics.hpp"
 #include "dynamo/metrics/prometheus.hpp"
 #include "dynamo/node/config.hpp"
+#include "dynamo/node/peer_table.hpp"
 #include "dynamo/node/periodic_jobs.hpp"
 #include "dynamo/node/replica_store.hpp"
 #include "dynamo/quorum/peer_health.hpp"
@@ -118,7 +119,7 @@ class NodeCore {
   // This node's view of every member's heartbeat (gossip.ipp), and whether it believes `peer`
   // has failed.
   const membership::GossipState& gossip_state() const { return gossip_; }
-  bool is_down(const std::string& peer) const { return down_.contains(peer); }
+  bool is_down(const std::string& peer) const { return peers_.is_down(peer); }
   // Anti-entropy so far (anti_entropy.ipp).
   struct AntiEntropyStats {
     std::uint64_t exchanges = 0;       // completed, whether or not anything differed
@@ -271,7 +272,6 @@ class NodeCore {
   void on_gossip(const std::string& from, const std::vector<wire::MemberHeartbeat>& members,
                  bool is_reply);
   void heard_heartbeat(const std::string& peer);
-  void heard_directly(const std::string& peer);
   void detect_failures();
   // Whether a coordinator should try the node now: not suspected after a timeout, not believed
   // down by the failure detector, not refused at handshake.
@@ -381,7 +381,7 @@ class NodeCore {
 
   // A request sent to `peer` `waited` ago went unanswered; 0: the transport cannot reach it.
   void suspect(const std::string& peer, std::chrono::milliseconds waited) {
-    if (health_.timed_out(peer, now(), waited)) {
+    if (peers_.timed_out(peer, now(), waited)) {
       log(LogLevel::info, "peer_suspected",
           peer + (waited.count() > 0 ? " suspected: a request to it timed out"
                                      : " suspected: it cannot be reached"),
@@ -412,11 +412,8 @@ class NodeCore {
   ActorId actor_;
   std::uint64_t counter_ = 0;  // dots issued by this incarnation, monotonic across keys
   std::uint64_t last_id_ = 0;
-  PeerHealth health_;
+  PeerTable peers_;
   static constexpr std::size_t max_awaiting_hello = 256;
-  std::map<std::string, std::chrono::milliseconds> hello_sent_at_;
-  std::set<std::string> verified_;  // peers whose Hello was compatible
-  std::set<std::string> refused_;   // peers whose Hello was not
   // Frames that overtook a peer's Hello, with when they arrived.
   std::map<std::string, std::vector<std::pair<std::chrono::milliseconds, wire::Message>>>
       awaiting_hello_;
@@ -432,9 +429,6 @@ class NodeCore {
   std::map<std::uint64_t, TombstoneCheckOp> tombstone_checks_;
   std::set<Key> tombstone_candidates_;
   membership::GossipState gossip_;
-  std::map<std::string, membership::PhiAccrualDetector> detectors_;
-  std::map<std::string, std::chrono::milliseconds> watched_since_;  // when each detector began
-  std::set<std::string> down_;
   std::map<std::uint64_t, ExchangeOp> exchanges_;            // at most one in flight
   std::uint32_t exchange_cursor_ = 0;                        // the next partition to compare
   std::uint64_t exchange_rounds_ = 0;

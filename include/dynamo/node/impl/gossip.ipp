@@ -23,8 +23,8 @@ void NodeCore<S, T>::gossip_round() {
   std::vector<std::string> up;
   std::vector<std::string> down;
   for (std::string& name : gossip_targets()) {
-    if (refused_.contains(name)) continue;
-    const bool silent = down_.contains(name) || health_.is_suspected(name, now());
+    if (peers_.refused(name)) continue;
+    const bool silent = peers_.is_down(name) || peers_.is_suspected(name, now());
     (silent ? down : up).push_back(std::move(name));
   }
   const wire::Gossip view{gossip_.snapshot()};
@@ -41,9 +41,9 @@ void NodeCore<S, T>::gossip_round() {
 template <Storage S, Transport T>
 void NodeCore<S, T>::probe_silent_suspects() {
   const auto member = [this](const std::string& peer) {
-    return !refused_.contains(peer) && (ring().find(peer) || view_.next().find(peer));
+    return ring().find(peer) || view_.next().find(peer);
   };
-  for (const std::string& peer : health_.renew_silent(now(), config_.gossip_interval, member)) {
+  for (const std::string& peer : peers_.renew_silent(now(), member)) {
     send(peer, wire::Gossip{gossip_.snapshot()});
   }
 }
@@ -69,50 +69,27 @@ void NodeCore<S, T>::on_gossip(const std::string& from,
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::heard_heartbeat(const std::string& peer) {
-  const auto it = detectors_.find(peer);
-  if (it == detectors_.end()) return;
-  it->second.heartbeat(now());
-  if (down_.erase(peer)) {
+  if (peers_.heard_heartbeat(peer, now())) {
     log(LogLevel::info, "peer_up", peer + " is up again: its heartbeat advanced", {{"peer", peer}});
   }
 }
 
-// A message from a peer believed down proves it is up, even before its heartbeat reaches us by
-// gossip; its detector restarts its clock (without taking the outage as an interval sample).
-template <Storage S, Transport T>
-void NodeCore<S, T>::heard_directly(const std::string& peer) {
-  if (const auto it = detectors_.find(peer); it != detectors_.end()) it->second.touch(now());
-  if (down_.erase(peer)) {
-    log(LogLevel::info, "peer_up", peer + " is up again: it sent a message", {{"peer", peer}});
-  }
-}
-
-// A member never heard from is down once it has been silent for ten gossip periods (and the
-// acceptable pause) since this node began to watch it: a node admitted to the ring that never
-// came must not hold up the next membership change.
+// The peer table decides who is down (peer_table.hpp); this node says so in its log.
 template <Storage S, Transport T>
 void NodeCore<S, T>::detect_failures() {
-  const auto silence = config_.phi_acceptable_pause + 10 * config_.gossip_interval;
-  for (const auto& [name, detector] : detectors_) {
-    if (down_.contains(name)) continue;
-    if (!detector.has_heartbeat()) {
-      if (now() - watched_since_[name] >= silence) {
-        down_.insert(name);
-        log(LogLevel::warning, "peer_down",
-            name + " is down: never heard from in " + std::to_string(silence.count()) + " ms",
-            {{"peer", name}, {"silence_ms", std::to_string(silence.count())}});
-      }
+  for (const PeerTable::Down& down : peers_.detect_failures(now())) {
+    const std::string silence = std::to_string(down.silence.count());
+    if (!down.phi) {
+      log(LogLevel::warning, "peer_down",
+          down.peer + " is down: never heard from in " + silence + " ms",
+          {{"peer", down.peer}, {"silence_ms", silence}});
       continue;
     }
-    const double suspicion = detector.phi(now());
-    if (suspicion <= config_.phi_threshold) continue;
-    down_.insert(name);
-    const auto quiet = std::to_string((now() - detector.last_heartbeat()).count());
     char phi[32];
-    std::snprintf(phi, sizeof phi, "%.1f", suspicion);
+    std::snprintf(phi, sizeof phi, "%.1f", *down.phi);
     log(LogLevel::warning, "peer_down",
-        name + " is down: no heartbeat for " + quiet + " ms (phi " + phi + ")",
-        {{"peer", name}, {"silence_ms", quiet}, {"phi", phi}});
+        down.peer + " is down: no heartbeat for " + silence + " ms (phi " + phi + ")",
+        {{"peer", down.peer}, {"silence_ms", silence}, {"phi", phi}});
   }
 }
 
@@ -121,15 +98,14 @@ bool NodeCore<S, T>::ready() const {
   if (stopped_ || !view_.known() || !ring().find(config_.name)) return false;
   std::size_t reachable = 0;
   for (const ring::Member& m : ring().members()) {
-    if (is_self(m.name) || (verified_.contains(m.name) && usable(m.name))) ++reachable;
+    if (is_self(m.name) || (peers_.verified(m.name) && usable(m.name))) ++reachable;
   }
   return reachable >= std::min<std::size_t>(config_.w, ring().size());
 }
 
 template <Storage S, Transport T>
 bool NodeCore<S, T>::usable(const std::string& node) const {
-  return is_self(node) || (!health_.is_suspected(node, now()) && !down_.contains(node) &&
-                           !refused_.contains(node));
+  return peers_.usable(node, now());
 }
 
 }  // namespace dynamo

@@ -138,15 +138,7 @@ void NodeCore<S, T>::learn_addresses() {
 template <Storage S, Transport T>
 void NodeCore<S, T>::follow_members() {
   gossip_.set_members(view_.names());
-  membership::PhiAccrualDetector::Options options;
-  options.first_interval = config_.gossip_interval;
-  options.acceptable_pause = config_.phi_acceptable_pause;
-  for (const std::string& name : view_.names()) {
-    if (!is_self(name) && detectors_.try_emplace(name, options).second) watched_since_[name] = now();
-  }
-  std::erase_if(detectors_, [&](const auto& entry) { return !view_.contains(entry.first); });
-  std::erase_if(watched_since_, [&](const auto& entry) { return !view_.contains(entry.first); });
-  std::erase_if(down_, [&](const std::string& name) { return !view_.contains(name); });
+  peers_.follow(view_.names(), now());
 }
 
 template <Storage S, Transport T>
@@ -351,7 +343,7 @@ std::uint64_t NodeCore<S, T>::fetched_epoch_of(const std::string& node) const {
 template <Storage S, Transport T>
 bool NodeCore<S, T>::ring_seen_by_all(std::uint64_t epoch) const {
   for (const std::string& name : view_.names()) {
-    if (is_self(name) || down_.contains(name)) continue;
+    if (is_self(name) || peers_.is_down(name)) continue;
     const wire::MemberHeartbeat* entry = gossip_.find(name);
     if (!entry || entry->ring_epoch < epoch) return false;
   }

@@ -44,7 +44,11 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
       store_(std::move(storage), config_.ring, config_.merkle_depth, StoreHooks{*this}),
       transport_(std::move(transport)),
       // A timeout waits at most twice request_timeout (fetches) or forward_timeout.
-      health_(config_.suspect_period, std::max(2 * config_.request_timeout, config_.forward_timeout)),
+      peers_(config_.name,
+             PeerTable::Options{config_.suspect_period,
+                                std::max(2 * config_.request_timeout, config_.forward_timeout),
+                                config_.gossip_interval, config_.phi_acceptable_pause,
+                                config_.phi_threshold}),
       reads_(read_hooks_, quorum::ReadPacing{config_.request_timeout, config_.request_timeout / 2,
                                              /*ask_all_first=*/true}),
       gossip_(config_.name, detail::next_generation(store_, transport_.wall_clock_ms()), {}) {
@@ -124,10 +128,7 @@ std::size_t NodeCore<S, T>::pending() const {
 
 template <Storage S, Transport T>
 metrics::PeerState NodeCore<S, T>::peer_state(const std::string& peer) const {
-  if (refused_.contains(peer)) return metrics::PeerState::refused;
-  if (down_.contains(peer)) return metrics::PeerState::down;
-  if (health_.is_suspected(peer, now())) return metrics::PeerState::suspected;
-  return metrics::PeerState::up;
+  return peers_.state(peer, now());
 }
 
 template <Storage S, Transport T>
@@ -142,9 +143,7 @@ void NodeCore<S, T>::refresh_metrics() {
   for (const std::string& name : view_.names()) {
     ++g.members;
     if (is_self(name)) continue;
-    const auto detector = detectors_.find(name);
-    const bool heard = detector != detectors_.end() && detector->second.has_heartbeat();
-    g.peers.push_back({name, peer_state(name), heard ? detector->second.phi(now()) : 0.0});
+    g.peers.push_back({name, peer_state(name), peers_.phi(name, now()).value_or(0.0)});
   }
   g.at = now();
   metrics_.gauges.set(std::move(g));

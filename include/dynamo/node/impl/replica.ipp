@@ -20,19 +20,19 @@ void NodeCore<S, T>::on_frame(std::string_view from, std::string_view bytes) {
     return;
   }
   const std::string peer(from);
-  if (health_.heard_from(peer, now())) {
+  const PeerTable::Heard heard = peers_.heard_from(peer, now());
+  if (heard.answers_again) {
     log(LogLevel::info, "peer_answers", peer + " answers again", {{"peer", peer}});
   }
-  if (down_.contains(peer)) heard_directly(peer);
+  if (heard.up_again) {
+    log(LogLevel::info, "peer_up", peer + " is up again: it sent a message", {{"peer", peer}});
+  }
   if (const auto* hello = std::get_if<wire::Hello>(&message)) return handle_hello(peer, *hello);
-  if (refused_.contains(peer)) return;
-  if (!verified_.contains(peer)) {
+  if (peers_.refused(peer)) return;
+  if (!peers_.verified(peer)) {
     auto& waiting = awaiting_hello_[peer];
     if (waiting.size() < max_awaiting_hello) waiting.emplace_back(now(), std::move(message));
-    const auto last = hello_sent_at_.find(peer);
-    if (last == hello_sent_at_.end() || now() - last->second >= config_.request_timeout / 4) {
-      send_hello(peer);
-    }
+    if (peers_.hello_due(peer, now(), config_.request_timeout / 4)) send_hello(peer);
     return;
   }
   handle(peer, std::move(message));
@@ -40,11 +40,11 @@ void NodeCore<S, T>::on_frame(std::string_view from, std::string_view bytes) {
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::send_hello(const std::string& peer) {
-  hello_sent_at_[peer] = now();
+  peers_.hello_sent(peer, now());
   transport_.send(peer, wire::encode_frame(wire::Hello{
                             wire::protocol_version, config_.cluster, config_.name,
                             ring().params(), resolver_name_, actor_.value,
-                            !verified_.contains(peer) && !refused_.contains(peer)}));
+                            !peers_.verified(peer) && !peers_.refused(peer)}));
 }
 
 // Peers that would place keys elsewhere or merge them differently are refused: their messages
@@ -58,15 +58,9 @@ void NodeCore<S, T>::handle_hello(const std::string& from, const wire::Hello& th
   if (theirs.resolver_name != resolver_name_) why = "resolver " + theirs.resolver_name;
   auto waiting = std::move(awaiting_hello_[from]);
   awaiting_hello_.erase(from);
-  if (!why.empty()) {
-    verified_.erase(from);
-    if (refused_.insert(from).second) {
-      log(LogLevel::warning, "peer_refused", "refusing " + from + ": " + why,
-          {{"peer", from}, {"reason", why}});
-    }
-  } else {
-    refused_.erase(from);
-    verified_.insert(from);
+  if (peers_.hello_received(from, why.empty())) {
+    log(LogLevel::warning, "peer_refused", "refusing " + from + ": " + why,
+        {{"peer", from}, {"reason", why}});
   }
   if (theirs.reply_requested) send_hello(from);
   if (!why.empty()) return;
@@ -310,7 +304,7 @@ void NodeCore<S, T>::acknowledge_when_durable(const std::string& to, std::uint64
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::send(const std::string& to, const wire::Message& message) {
-  if (!hello_sent_at_.contains(to)) send_hello(to);
+  if (!peers_.hello_ever_sent(to)) send_hello(to);
   transport_.send(to, wire::encode_frame(message));
 }
 
