@@ -4,50 +4,19 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <functional>
-#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "dynamo/node/periodic_jobs.hpp"
+#include "support/manual_timers.hpp"
 
 using namespace std::chrono_literals;
 using dynamo::PeriodicJobs;
 using Next = std::optional<std::chrono::milliseconds>;
 
-namespace {
-
-// One-shot timers the test advances by hand; due timers run in order of due time, then of
-// scheduling.
-struct ManualTimers {
-  std::chrono::milliseconds now{0};
-  std::uint64_t last = 0;
-  std::map<std::uint64_t, std::pair<std::chrono::milliseconds, std::function<void()>>> pending;
-
-  std::uint64_t schedule(std::chrono::milliseconds delay, std::function<void()> f) {
-    pending[++last] = {now + delay, std::move(f)};
-    return last;
-  }
-  void cancel(std::uint64_t id) { pending.erase(id); }
-  void advance_to(std::chrono::milliseconds until) {
-    for (;;) {
-      auto next = pending.end();
-      for (auto it = pending.begin(); it != pending.end(); ++it) {
-        if (it->second.first <= until && (next == pending.end() || it->second.first < next->second.first)) next = it;
-      }
-      if (next == pending.end()) break;
-      now = next->second.first;
-      auto f = std::move(next->second.second);
-      pending.erase(next);
-      f();
-    }
-    now = until;
-  }
-};
-
-}  // namespace
+using dynamo::test::ManualTimers;
 
 TEST_CASE("each job runs on its own interval, whatever the others' are", "[node][jobs]") {
   ManualTimers timers;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dynamo/quorum/read_coordinator.hpp"
+#include "support/manual_timers.hpp"
 
 using namespace std::chrono_literals;
 using dynamo::ActorId;
@@ -31,10 +32,8 @@ namespace {
 struct FakeContext {
   std::string own;
   Siblings own_copy;
-  std::chrono::milliseconds now{0};
   std::uint64_t last_id = 100;
-  std::uint64_t last_timer = 0;
-  std::map<std::uint64_t, std::pair<std::chrono::milliseconds, std::function<void()>>> timers;
+  dynamo::test::ManualTimers clock;
   std::vector<std::string> asked;
   std::vector<std::uint64_t> epochs;
   std::vector<std::string> slow_nodes, silent_nodes, repaired, unusable;
@@ -53,30 +52,11 @@ struct FakeContext {
   void silent(const std::string& node, std::chrono::milliseconds) { silent_nodes.push_back(node); }
   void repair(const std::string& node, const Key&, const Siblings&) { repaired.push_back(node); }
   std::uint64_t schedule(std::chrono::milliseconds delay, std::function<void()> action) {
-    timers[++last_timer] = {now + delay, std::move(action)};
-    return last_timer;
+    return clock.schedule(delay, std::move(action));
   }
-  void cancel(std::uint64_t timer) { timers.erase(timer); }
+  void cancel(std::uint64_t timer) { clock.cancel(timer); }
   std::uint64_t next_id() { return ++last_id; }
-
-  // Runs every timer due by now + d, in order of due time.
-  void advance(std::chrono::milliseconds d) {
-    const auto until = now + d;
-    for (;;) {
-      auto next = timers.end();
-      for (auto it = timers.begin(); it != timers.end(); ++it) {
-        if (it->second.first <= until && (next == timers.end() || it->second.first < next->second.first)) {
-          next = it;
-        }
-      }
-      if (next == timers.end()) break;
-      now = next->second.first;
-      auto action = std::move(next->second.second);
-      timers.erase(next);
-      action();
-    }
-    now = until;
-  }
+  void advance(std::chrono::milliseconds d) { clock.advance(d); }
 };
 
 struct Outcome {
@@ -140,7 +120,7 @@ TEST_CASE("a node's read asks every target at once and answers when R have, own 
   CHECK(reads.on_reply(id, "c", Siblings{}));
   CHECK(reads.size() == 0);
   CHECK(ctx.repaired == std::vector<std::string>{"c"});
-  CHECK(ctx.timers.empty());
+  CHECK(ctx.clock.pending.empty());
   CHECK(out.calls == 1);
 }
 
@@ -223,7 +203,7 @@ TEST_CASE("a read that ends at the deadline fails with timeout when nobody answe
     CHECK(out.siblings.empty());
     CHECK(out.report == QuorumReport{static_cast<std::uint32_t>(answers), 2, true});
     CHECK(ctx.silent_nodes.size() == 3u - static_cast<std::size_t>(answers));
-    CHECK(ctx.timers.empty());
+    CHECK(ctx.clock.pending.empty());
   }
 }
 
@@ -267,7 +247,7 @@ TEST_CASE("an abandoned read hands back its key and callback, and fail_all answe
   CHECK(second.calls == 1);
   CHECK(second.ec == errc::shutdown);
   CHECK(reads.size() == 0);
-  CHECK(ctx.timers.empty());
+  CHECK(ctx.clock.pending.empty());
 }
 
 TEST_CASE("a pacing without a deadline or hedge delay is a configuration mistake", "[quorum][read]") {
