@@ -7,6 +7,8 @@
 // At most anti_entropy_exchanges exchanges are in flight per node and each LeafSync carries at
 // most anti_entropy_max_keys keys, so the work it adds to the foreground is bounded.
 
+#include <cassert>
+
 namespace dynamo {
 
 template <Storage S, Transport T>
@@ -26,6 +28,7 @@ bool NodeCore<S, T>::replicates(std::uint32_t partition) const {
 // Built from the storage the first time it is needed, then kept current by every write.
 template <Storage S, Transport T>
 antientropy::MerkleTree& NodeCore<S, T>::tree_of(std::uint32_t partition) {
+  assert(partition < ring().params().partitions);
   const auto it = trees_.find(partition);
   if (it != trees_.end()) return it->second;
   antientropy::MerkleTree tree(ring().params().partitions, partition, config_.merkle_depth);

@@ -2,6 +2,8 @@
 // Receiving: frame decoding, the handshake, client requests, and the replica's side of reads,
 // writes and hints.
 
+#include <cassert>
+
 namespace dynamo {
 
 // Nothing from a peer is served before its Hello shows it compatible. Frames that overtake the
@@ -285,6 +287,7 @@ Siblings NodeCore<S, T>::local_read(std::string_view key) const {
 template <Storage S, Transport T>
 void NodeCore<S, T>::merge_local(const Target& target, ring::Position pos, std::string_view key,
                                  const Siblings& incoming) {
+  assert(target.primary || target.pending || !target.hint_owner.empty());  // a fallback's owner
   if (target.primary || target.pending) {
     merge_into_storage(pos, key, incoming);
   } else {
@@ -297,6 +300,8 @@ void NodeCore<S, T>::merge_local(const Target& target, ring::Position pos, std::
 template <Storage S, Transport T>
 bool NodeCore<S, T>::merge_into_storage(ring::Position pos, std::string_view key,
                                         const Siblings& incoming) {
+  assert(pos == ring::hash_key(ring().params().hash, key));
+  assert(mutually_concurrent(incoming.versions()));
   std::optional<Siblings> stored = storage_.get(pos, key);
   antientropy::MerkleTree* tree = built_tree(pos);
   const std::uint64_t before = tree && stored ? antientropy::key_state_hash(key, *stored) : 0;
@@ -318,6 +323,7 @@ bool NodeCore<S, T>::merge_into_storage(ring::Position pos, std::string_view key
 template <Storage S, Transport T>
 void NodeCore<S, T>::erase_from_storage(ring::Position pos, std::string_view key,
                                         const Siblings& stored) {
+  assert(pos == ring::hash_key(ring().params().hash, key));
   storage_.erase(pos, key);
   if (antientropy::MerkleTree* tree = built_tree(pos)) {
     tree->update(pos, antientropy::key_state_hash(key, stored), 0);
@@ -327,6 +333,7 @@ void NodeCore<S, T>::erase_from_storage(ring::Position pos, std::string_view key
 template <Storage S, Transport T>
 void NodeCore<S, T>::merge_into_hint(const std::string& owner, std::string_view key,
                                      const Siblings& incoming) {
+  assert(mutually_concurrent(incoming.versions()));
   metrics_.hints_stored.add();
   std::optional<Siblings> stored = storage_.get_hint(owner, key);
   if (!stored) {
