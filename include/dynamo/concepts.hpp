@@ -160,6 +160,15 @@ concept ReportsUnreachable = requires(T& t, UnreachableHandler handler) {
   { t.on_unreachable(std::move(handler)) } -> std::same_as<void>;
 };
 
+// A transport that can tell whether a timer is still due (scheduled, neither cancelled nor run)
+// offers t.scheduled(id). Optional: the cores' check_invariants() use it, where offered
+// (SimTransport), to check that every operation in flight holds a live timeout; without it they
+// check only that one was set.
+template <class T>
+concept InspectableTimers = requires(const T& t, TimerId id) {
+  { t.scheduled(id) } -> std::same_as<bool>;
+};
+
 // ConflictResolver turns the siblings of a read into the values handed to the caller.
 //
 //   R::name()                   A stable name. Peers compare names at handshake, as LevelDB

@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <cassert>
 #include <cstring>
 
 #include "dynamo/detail/byte_writer.hpp"
@@ -9,10 +10,12 @@
 namespace dynamo::storage {
 
 void put_le(std::string& out, std::uint64_t v, int bytes) {
+  assert(bytes >= 1 && bytes <= 8 && (bytes == 8 || v >> (8 * bytes) == 0));  // v fits
   for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
 std::uint64_t get_le(std::string_view bytes, std::size_t at, int n) {
+  assert(n >= 1 && n <= 8 && at <= bytes.size() && bytes.size() - at >= static_cast<std::size_t>(n));
   std::uint64_t v = 0;
   for (int i = 0; i < n; ++i) {
     v |= std::uint64_t{static_cast<unsigned char>(bytes[at + static_cast<std::size_t>(i)])}
@@ -103,6 +106,7 @@ void append_record(std::string& out, const Record& r) {
   append_fields(out, r);
   out.append(r.value);
   const auto length = out.size() - body;
+  assert(length <= 0xffffffffu);  // the body length field has 4 bytes
   set_le(out, body - 4, length, 4);
   set_le(out, start + 4, XXH3_64bits(out.data() + body - 4, length + 4), 8);
 }

@@ -13,7 +13,7 @@ set(dynamo_layers
   # Placement: key hashing, ring parameters, members, the ring and its partition planner.
   "1 ring ring/"
   # The policy contracts a host implements, and the resolvers dynamo ships.
-  "2 policy concepts.hpp resolve/"
+  "2 policy concepts.hpp resolve/ detail/invariant.hpp"
   # Pure pieces the protocol calls and that call nothing of the protocol.
   "3 antientropy antientropy/"
   "3 membership membership/"

@@ -10,6 +10,7 @@
 // leaf and each ancestor. Two replicas holding the same keys in the same states have the same
 // tree; any difference shows at the root (a false match needs a 64-bit coincidence).
 
+#include <cassert>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,7 @@ class MerkleTree {
   // REQUIRES: partition < partitions, 1 <= depth <= max_depth.
   MerkleTree(std::uint32_t partitions, std::uint32_t partition, unsigned depth)
       : partitions_(partitions), partition_(partition), depth_(depth), levels_(depth + 1) {
+    assert(partition < partitions && depth >= 1 && depth <= max_depth);
     for (unsigned level = 0; level <= depth; ++level) levels_[level].assign(width(level), 0);
   }
 
@@ -53,6 +55,7 @@ class MerkleTree {
   void update(ring::Position pos, std::uint64_t before, std::uint64_t after) {
     const std::uint64_t delta = before ^ after;
     if (delta == 0) return;
+    assert(ring::slice_of(1, partitions_, pos) == partition_);  // a position of this partition
     std::uint32_t index = leaf_of(pos);
     for (unsigned level = depth_ + 1; level-- > 0;) {
       levels_[level][index] ^= delta;
@@ -61,7 +64,10 @@ class MerkleTree {
   }
 
   // REQUIRES: level <= depth(), index < width(level).
-  std::uint64_t hash(unsigned level, std::uint32_t index) const { return levels_[level][index]; }
+  std::uint64_t hash(unsigned level, std::uint32_t index) const {
+    assert(level <= depth_ && index < width(level));
+    return levels_[level][index];
+  }
   std::uint64_t root() const { return levels_[0][0]; }
 
  private:

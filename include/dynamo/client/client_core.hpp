@@ -84,6 +84,12 @@ class ClientCore {
   metrics::ClientMetrics metrics() const { return metrics_.snapshot(identity_); }
   // Publishes the gauges (ring, suspected nodes) for metrics().
   void refresh_metrics();
+  // Checks what must hold between any two events (client_invariants.ipp): every request, status
+  // query and membership change in flight holds a live timer, requests waiting for the ring are
+  // in flight, the ring refresh is armed while running, nothing is in flight once stopped.
+  // Returns if all hold; throws std::logic_error naming this client and the invariant otherwise.
+  // O(requests in flight); the Simulator runs it after every event.
+  void check_invariants() const;
   std::size_t pending() const {
     return requests_.size() + reads_.size() + status_queries_.size() + changes_.size();
   }
@@ -226,3 +232,4 @@ class ClientCore {
 #include "dynamo/client/impl/client_core.ipp"
 #include "dynamo/client/impl/client_read.ipp"
 #include "dynamo/client/impl/client_requests.ipp"
+#include "dynamo/client/impl/client_invariants.ipp"

@@ -64,6 +64,11 @@ Versioned make_version(Dot dot, std::uint64_t timestamp, const VectorClock& cont
                        bool tombstone,
                        std::size_t max_clock_entries = VectorClock::default_max_entries);
 
+// True when the versions are sorted by strictly increasing dot and none has seen another (no
+// version's past covers another's dot): what a sibling set holds, as Siblings::add keeps it. The
+// cores' check_invariants() and asserts in the write paths look at it.
+bool mutually_concurrent(std::span<const Versioned> versions);
+
 std::ostream& operator<<(std::ostream& os, const Siblings& s);
 
 }  // namespace dynamo

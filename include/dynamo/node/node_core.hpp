@@ -145,6 +145,13 @@ class NodeCore {
   metrics::NodeMetrics metrics() const { return metrics_.snapshot(config_.name); }
   // Publishes the gauges (storage figures, ring, peers and their phi) for metrics().
   void refresh_metrics();
+  // Checks what must hold between any two events (invariants.ipp): every operation in flight
+  // holds a live timeout and appears in the indexes that name it, periodic timers are armed
+  // while running, nothing is in flight once stopped, sibling sets in flight (and a sample of
+  // stored ones) are mutually concurrent. Returns if all hold; throws std::logic_error naming
+  // this node and the invariant otherwise. O(operations in flight); the Simulator runs it after
+  // every event.
+  void check_invariants() const;
 
  private:
   struct Target {
@@ -493,3 +500,4 @@ class NodeCore {
 #include "dynamo/node/impl/anti_entropy.ipp"
 #include "dynamo/node/impl/membership.ipp"
 #include "dynamo/node/impl/transfer.ipp"
+#include "dynamo/node/impl/invariants.ipp"

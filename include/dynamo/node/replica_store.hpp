@@ -114,6 +114,8 @@ class ReplicaStore {
 template <Storage S, ReplicaObserver O>
 bool ReplicaStore<S, O>::merge(ring::Position pos, std::string_view key,
                                const Siblings& incoming) {
+  assert(pos == ring::hash_key(params_.hash, key));
+  assert(mutually_concurrent(incoming.versions()));
   std::optional<Siblings> stored = storage_.get(pos, key);
   antientropy::MerkleTree* tree = built_tree(pos);
   if (!stored) {
@@ -132,6 +134,7 @@ bool ReplicaStore<S, O>::merge(ring::Position pos, std::string_view key,
 
 template <Storage S, ReplicaObserver O>
 void ReplicaStore<S, O>::erase(ring::Position pos, std::string_view key, const Siblings& stored) {
+  assert(pos == ring::hash_key(params_.hash, key));
   assert(storage_.get(pos, key) == stored);
   storage_.erase(pos, key);
   if (antientropy::MerkleTree* tree = built_tree(pos)) {
@@ -142,6 +145,7 @@ void ReplicaStore<S, O>::erase(ring::Position pos, std::string_view key, const S
 template <Storage S, ReplicaObserver O>
 void ReplicaStore<S, O>::merge_hint(const std::string& owner, std::string_view key,
                                     const Siblings& incoming) {
+  assert(mutually_concurrent(incoming.versions()));
   std::optional<Siblings> stored = storage_.get_hint(owner, key);
   if (!stored) {
     storage_.put_hint(owner, key, incoming);

@@ -124,9 +124,14 @@ class ReadCoordinator {
   void fail_all(std::error_code ec);
 
   std::size_t size() const { return reads_.size(); }
-  // Throws std::logic_error naming what does not hold: each read has a deadline armed, has
-  // asked someone, and its callback is empty exactly when R answered (or the read failed).
-  void check_invariants() const;
+  // Throws std::logic_error naming what does not hold: each read has a deadline armed
+  // (`live(timer)`: still due, where the owner can tell), has asked someone, and its caller was
+  // answered once R answered, and it is over once every replica asked answered.
+  template <class Live>
+  void check_invariants(Live live) const;
+  void check_invariants() const {
+    check_invariants([](std::uint64_t) { return true; });
+  }
 
  private:
   struct Read {
@@ -304,12 +309,13 @@ void ReadCoordinator<C>::fail_all(std::error_code ec) {
 }
 
 template <ReadContext C>
-void ReadCoordinator<C>::check_invariants() const {
+template <class Live>
+void ReadCoordinator<C>::check_invariants(Live live) const {
   for (const auto& [id, read] : reads_) {
     const auto fail = [&](const char* what) {
       throw std::logic_error("read " + std::to_string(id) + " of key " + read.key + ": " + what);
     };
-    if (read.deadline == 0) fail("no deadline armed");
+    if (read.deadline == 0 || !live(read.deadline)) fail("no deadline armed");
     if (read.tally.none_asked()) fail("nobody asked");
     if (read.done && read.tally.reached()) fail("R answered but the caller was not told");
     if (!read.done && read.tally.all_answered()) fail("over but still in flight");

@@ -3,6 +3,7 @@
 // snapshot and immutable afterwards, it precomputes every partition's preference list so that
 // routing a key is a hash and an index, without allocation.
 
+#include <cassert>
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -49,6 +50,7 @@ class Ring {
   // The ring of a node that belongs to no cluster yet: no members, and every preference list
   // empty. REQUIRES: is_valid(params).
   static Ring empty(const RingParams& params, std::uint32_t replicas) {
+    assert(is_valid(params));
     return Ring(params, replicas);
   }
 
@@ -59,7 +61,10 @@ class Ring {
   // The members sorted by name, each with its partitions sorted.
   std::span<const Member> members() const { return members_; }
   // REQUIRES: node < size().
-  const Member& member(NodeIndex node) const { return members_[node]; }
+  const Member& member(NodeIndex node) const {
+    assert(node < size());
+    return members_[node];
+  }
   // The index of the member called `name`, if any.
   std::optional<NodeIndex> find(std::string_view name) const;
 
@@ -73,6 +78,7 @@ class Ring {
   // Every member once: the primaries first, then the fallbacks (see the class comment).
   // REQUIRES: partition < params().partitions.
   std::span<const NodeIndex> preference_list(std::uint32_t partition) const {
+    assert(partition < params_.partitions);
     return {preferences_.data() + std::size_t{partition} * members_.size(), members_.size()};
   }
   // The first min(N, S) entries of the preference list: the nodes that should hold the data.
@@ -93,6 +99,7 @@ class Ring {
 
   // The partitions `node` owns, ascending. REQUIRES: node < size().
   std::vector<std::uint32_t> partitions_of(NodeIndex node) const {
+    assert(node < size());
     return members_[node].partitions;
   }
 

@@ -3,6 +3,7 @@
 // keys differently or cut the ring into a different number of partitions would disagree about
 // who owns every key, so they refuse to talk (check_compatible).
 
+#include <cassert>
 #include <cstdint>
 #include <ostream>
 #include <system_error>
@@ -58,6 +59,7 @@ PositionRange partition_range(const RingParams& params, std::uint32_t partition)
 // REQUIRES: partition < partitions, slice < slices, partitions * slices <= 2^32.
 inline PositionRange slice_range(std::uint32_t partitions, std::uint32_t partition,
                                  std::uint32_t slices, std::uint32_t slice) noexcept {
+  assert(partition < partitions && slice < slices);
   const auto total = ::dynamo::detail::uint128{partitions} * slices;
   const auto index = ::dynamo::detail::uint128{partition} * slices + slice;
   const auto first_hi = [&](::dynamo::detail::uint128 i) { return ((i << 64) + total - 1) / total; };

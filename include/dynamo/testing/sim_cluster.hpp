@@ -3,7 +3,8 @@
 // SimTransport, with crash and restart, and nodes started outside the ring to join it. Build it
 // on a Simulator, make clients with make_client(), drive time with the simulator, and inspect
 // each node's disk. Link dynamo::testing, which holds the compiled NodeCore and ClientCore of
-// the simulation (see sim_instances.hpp).
+// the simulation (see sim_instances.hpp). Every node and client it makes has its
+// check_invariants() run by the simulator after every event while it is up (Simulator::add_checker).
 //
 // Example:
 //   dynamo::testing::Simulator sim(seed);
@@ -126,8 +127,10 @@ class SimCluster {
     adjust(config);
     std::string endpoint = name;
     for (int n = 2; sim_.is_up(endpoint); ++n) endpoint = name + "~" + std::to_string(n);
-    return std::make_unique<ClientType>(sim_.executor(), std::move(config),
-                                        SimTransport(sim_, endpoint), resolver_);
+    auto client = std::make_unique<ClientType>(sim_.executor(), std::move(config),
+                                               SimTransport(sim_, endpoint), resolver_);
+    sim_.add_checker(endpoint, [&core = client->core()] { core.check_invariants(); });
+    return client;
   }
 
  private:
@@ -135,9 +138,11 @@ class SimCluster {
     Config config = base_;
     config.name = name;
     if (strangers_.contains(name)) config.members.clear();
-    nodes_[name] = std::make_unique<NodeType>(sim_.executor(), std::move(config),
-                                              SimStorage(disks_.at(name)), SimTransport(sim_, name),
-                                              resolver_);
+    auto& node = nodes_[name];
+    node = std::make_unique<NodeType>(sim_.executor(), std::move(config),
+                                      SimStorage(disks_.at(name)), SimTransport(sim_, name),
+                                      resolver_);
+    sim_.add_checker(name, [&core = node->core()] { core.check_invariants(); });
   }
 
   Simulator& sim_;

@@ -32,6 +32,7 @@ class SimTransport {
     return sim_->schedule(name_, delay, std::move(task));
   }
   void cancel(TimerId id) { sim_->cancel(id); }
+  bool scheduled(TimerId id) const { return sim_->scheduled(id); }
   std::chrono::milliseconds now() const { return sim_->now(); }
   std::uint64_t wall_clock_ms() const { return sim_->wall_clock_ms(name_); }
   std::uint64_t random() { return sim_->random(); }
@@ -46,5 +47,6 @@ class SimTransport {
 
 static_assert(Transport<SimTransport>);
 static_assert(ReportsUnreachable<SimTransport>);
+static_assert(InspectableTimers<SimTransport>);
 
 }  // namespace dynamo::testing

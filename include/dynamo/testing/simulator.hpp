@@ -5,6 +5,11 @@
 // clock skew. Completion handlers run on its io_context, which it drives itself, so the same seed
 // replays the same run event for event; trace_hash() fingerprints the run to prove it.
 //
+// After every event it runs the invariant checks registered for the endpoint whose code the event
+// ran (SimCluster registers each node's and client's check_invariants()), as LogCabin's
+// Invariants::checkAll() does: a violation is reported by the event that caused it, not by its
+// symptom at the end of the run.
+//
 // Thread safety: none. Everything, including the nodes under test, runs on the calling thread.
 
 #include <array>
@@ -16,6 +21,7 @@
 #include <queue>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,15 +68,26 @@ struct FaultCounts {
   }
 };
 
+// Thrown out of run_for(), run_until() and drain_handlers() when a registered invariant check
+// fails: what() names the seed, the event (its number and virtual time), the endpoint and the
+// check's own message.
+class InvariantViolation : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
 class Simulator {
  public:
   // The Unix time at which virtual time starts, so version timestamps look real.
   static constexpr std::uint64_t epoch_ms = 1'700'000'000'000;
 
-  explicit Simulator(std::uint64_t seed) : rng_(seed) {}
+  explicit Simulator(std::uint64_t seed) : rng_(seed), seed_(seed) {}
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
 
+  std::uint64_t seed() const { return seed_; }
+  // Events run so far: deliveries, refusals and timer firings.
+  std::uint64_t events_run() const { return events_run_; }
   asio::io_context& io() { return io_; }
   asio::io_context::executor_type executor() { return io_.get_executor(); }
   milliseconds now() const { return now_; }
@@ -109,7 +126,13 @@ class Simulator {
   void on_unreachable(const std::string& name, UnreachableHandler handler);
   void send(const std::string& from, std::string_view to, std::string frame);
   TimerId schedule(const std::string& owner, milliseconds delay, std::function<void()> task);
-  void cancel(TimerId id) { cancelled_.insert(id); }
+  void cancel(TimerId id) {
+    if (!scheduled(id)) return;
+    due_[id] = false;
+    cancelled_.insert(id);
+  }
+  // Whether the timer is still due: scheduled, neither cancelled nor run yet.
+  bool scheduled(TimerId id) const { return id < due_.size() && due_[id]; }
   std::uint64_t wall_clock_ms(const std::string& name) const;
 
   // --- faults ------------------------------------------------------------------------------
@@ -125,6 +148,17 @@ class Simulator {
   bool is_up(const std::string& name) const;
   void set_clock_skew(const std::string& name, milliseconds skew);
   void count_restart() { ++faults_.restarts; }
+
+  // --- invariants --------------------------------------------------------------------------
+
+  // Runs `check` after every event of the endpoint `name` (a delivery to it, its timer, a
+  // refusal reported to it: only its own code can change its state) and after every batch of
+  // completion handlers (which may call any endpoint's code), while `name` stays up in its
+  // current incarnation: it is dropped when the endpoint detaches (its transport is destroyed)
+  // or is marked down. `check` reports a violation by
+  // throwing a std::exception; the simulator then throws InvariantViolation. REQUIRES: `name`
+  // is up (a check registered for an endpoint that is not is never run).
+  void add_checker(const std::string& name, std::function<void()> check);
 
   // --- running -----------------------------------------------------------------------------
 
@@ -146,6 +180,7 @@ class Simulator {
     ReceiveHandler handler;
     UnreachableHandler on_unreachable;
     milliseconds skew{0};
+    std::vector<std::function<void()>> checkers;  // of this incarnation
   };
   struct Event {
     milliseconds at;
@@ -164,15 +199,27 @@ class Simulator {
              std::string_view frame) const;
   void mix(std::uint64_t v);
   bool step(milliseconds horizon);
+  void check_invariants() const;
+  void check_invariants(const std::string& name, const Endpoint& endpoint) const;
+  void entering(const std::string& name, const Endpoint& endpoint) {
+    entered_ = {&name, &endpoint};
+  }
 
   asio::io_context io_;
   std::mt19937_64 rng_;
+  std::uint64_t seed_;
+  std::uint64_t events_run_ = 0;
+  // The endpoint whose code the event being run entered, if any (endpoints are never erased).
+  std::pair<const std::string*, const Endpoint*> entered_{nullptr, nullptr};
   milliseconds now_{0};
   std::uint64_t next_seq_ = 0;
   TimerId next_timer_ = 0;
   std::uint64_t next_send_ = 0;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
   std::set<TimerId> cancelled_;
+  // Indexed by TimerId (ids are consecutive from 1): whether each timer is still due. A bit per
+  // timer ever scheduled, and the checks look at it after every event, so not a hash set.
+  std::vector<bool> due_ = std::vector<bool>(1, false);
   std::map<std::string, Endpoint, std::less<>> endpoints_;
   std::map<std::string, int, std::less<>> group_of_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> last_delivered_;

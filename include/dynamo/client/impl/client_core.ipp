@@ -211,6 +211,7 @@ void ClientCore<T>::change_membership(membership::ChangeRequest request, ChangeC
 template <Transport T>
 void ClientCore<T>::attempt_change(std::uint64_t id) {
   ChangeOp& op = changes_.at(id);
+  assert(op.attempt < op.candidates.size());
   op.timer = transport_.schedule(config_.request_timeout, [this, id] { pass_over_change(id); });
   send(op.candidates[op.attempt], op.message);
 }

@@ -151,6 +151,7 @@ template <Transport T>
 void ClientCore<T>::complete(std::uint64_t id, std::error_code ec, Siblings siblings,
                              const wire::Status& status) {
   const auto it = requests_.find(id);
+  assert(it != requests_.end());
   Request request = std::move(it->second);
   requests_.erase(it);
   transport_.cancel(request.pass_over);

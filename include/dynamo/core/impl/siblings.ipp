@@ -1,6 +1,18 @@
 #pragma once
 
+#include <cassert>
+
 namespace dynamo {
+
+inline bool mutually_concurrent(std::span<const Versioned> versions) {
+  for (std::size_t i = 0; i < versions.size(); ++i) {
+    if (i > 0 && !(versions[i - 1].dot < versions[i].dot)) return false;
+    for (std::size_t j = 0; j < versions.size(); ++j) {
+      if (i != j && versions[i].supersedes(versions[j])) return false;
+    }
+  }
+  return true;
+}
 
 inline bool Siblings::add(Versioned v) {
   for (const Versioned& s : versions_) {
@@ -11,6 +23,7 @@ inline bool Siblings::add(Versioned v) {
                   versions_.end());
   const auto at = std::ranges::upper_bound(versions_, v.dot, {}, &Versioned::dot);
   versions_.insert(at, std::move(v));
+  assert(mutually_concurrent(versions()));
   return true;
 }
 

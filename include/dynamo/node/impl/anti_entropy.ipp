@@ -7,6 +7,8 @@
 // At most anti_entropy_exchanges exchanges are in flight per node and each LeafSync carries at
 // most anti_entropy_max_keys keys, so the work it adds to the foreground is bounded.
 
+#include <cassert>
+
 namespace dynamo {
 
 template <Storage S, Transport T>

@@ -3,6 +3,7 @@
 // collection of tombstones that every replica holds and nobody can contradict any more.
 
 #include <algorithm>
+#include <cassert>
 
 namespace dynamo {
 
@@ -123,6 +124,7 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::on_replay_ack(std::uint64_t id, const std::string& from,
                                    const wire::Status& status) {
   const auto it = replays_.find(id);
+  assert(it != replays_.end());  // the caller routed the acknowledgement here by its id
   if (it->second.owner != from) return unmatched();
   ReplayOp replay = std::move(it->second);
   replays_.erase(it);
@@ -199,6 +201,7 @@ void NodeCore<S, T>::sweep_tombstones() {
 // asked, since any of them may be a fallback holding a hint.
 template <Storage S, Transport T>
 void NodeCore<S, T>::start_tombstone_check(const Key& key, const Siblings& expected) {
+  assert(!expected.empty() && !expected.has_live_value());
   if (holds_hint_for(key)) return;
   const std::uint64_t id = next_id();
   TombstoneCheckOp& check = tombstone_checks_[id];
@@ -238,6 +241,7 @@ void NodeCore<S, T>::on_tombstone_check_reply(std::uint64_t id, const std::strin
 template <Storage S, Transport T>
 void NodeCore<S, T>::collect_tombstone(std::uint64_t id) {
   const auto it = tombstone_checks_.find(id);
+  assert(it != tombstone_checks_.end() && it->second.waiting.empty());
   const TombstoneCheckOp& check = it->second;
   const ring::Position pos = ring::hash_key(ring().params().hash, check.key);
   for (ring::NodeIndex i : ring().primaries_for_key(check.key)) {

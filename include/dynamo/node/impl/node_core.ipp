@@ -110,9 +110,11 @@ void NodeCore<S, T>::halt() {
     op.on_reply(wire::Status{static_cast<std::uint32_t>(errc::shutdown), 0, 0}, nullptr);
   }
   for (auto& [id, op] : std::exchange(replays_, {})) transport_.cancel(op.timer);
+  replaying_.clear();
   for (auto& [id, op] : std::exchange(tombstone_checks_, {})) transport_.cancel(op.timer);
   for (auto& [id, op] : std::exchange(fetches_, {})) transport_.cancel(op.timer);
   for (auto& [id, op] : std::exchange(relocations_, {})) transport_.cancel(op.timer);
+  relocating_.clear();
   for (auto& [id, retry] : std::exchange(change_retries_, {})) {
     transport_.cancel(retry.first);
     retry.second.second(shutdown, {});

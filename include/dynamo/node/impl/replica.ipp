@@ -2,6 +2,8 @@
 // Receiving: frame decoding, the handshake, client requests, and the replica's side of reads,
 // writes and hints.
 
+#include <cassert>
+
 namespace dynamo {
 
 // Nothing from a peer is served before its Hello shows it compatible. Frames that overtake the
@@ -281,6 +283,7 @@ Siblings NodeCore<S, T>::local_read(std::string_view key) const {
 template <Storage S, Transport T>
 void NodeCore<S, T>::merge_local(const Target& target, ring::Position pos, std::string_view key,
                                  const Siblings& incoming) {
+  assert(target.primary || target.pending || !target.hint_owner.empty());  // a fallback's owner
   if (target.primary || target.pending) {
     store_.merge(pos, key, incoming);
   } else {
@@ -291,6 +294,7 @@ void NodeCore<S, T>::merge_local(const Target& target, ring::Position pos, std::
 template <Storage S, Transport T>
 void NodeCore<S, T>::merge_into_hint(const std::string& owner, std::string_view key,
                                      const Siblings& incoming) {
+  assert(mutually_concurrent(incoming.versions()));
   metrics_.hints_stored.add();
   store_.merge_hint(owner, key, incoming);
 }

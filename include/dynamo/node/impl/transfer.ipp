@@ -16,6 +16,8 @@
 // partition's replicas and erased once all of them acknowledged and it is unchanged. Hints
 // whose owner is no longer a replica of the key go the same way.
 
+#include <cassert>
+
 namespace dynamo {
 
 // A new ring: fetches of partitions this node no longer needs stop; partitions it fetched for
@@ -74,6 +76,7 @@ void NodeCore<S, T>::start_fetches() {
 template <Storage S, Transport T>
 void NodeCore<S, T>::request_slice(std::uint64_t id) {
   FetchOp& op = fetches_.at(id);
+  assert(!op.sources.empty());
   for (std::size_t k = 0; k < op.sources.size(); ++k) {
     const std::size_t i = (op.source + k) % op.sources.size();
     if (usable(op.sources[i])) {
@@ -137,6 +140,7 @@ void NodeCore<S, T>::on_partition_chunk(const std::string& from, wire::Partition
 template <Storage S, Transport T>
 void NodeCore<S, T>::finish_fetch(std::uint64_t id) {
   const auto it = fetches_.find(id);
+  assert(it != fetches_.end());
   fetched_.insert(it->second.partition);
   fetches_.erase(it);
   if (fetches_left() > 0) return start_fetches();
@@ -300,6 +304,7 @@ bool NodeCore<S, T>::relocate_partition(std::uint32_t partition, std::size_t& bu
 template <Storage S, Transport T>
 void NodeCore<S, T>::start_relocation(std::string hint_owner, Key key, ring::Position pos,
                                       Siblings sent) {
+  assert(pos == ring::hash_key(ring().params().hash, key));
   std::vector<std::string> targets = rightful_replicas(ring().partition_of(pos));
   if (targets.empty() || !std::ranges::all_of(targets, [&](const std::string& t) { return usable(t); })) {
     return;  // all must acknowledge; try again once they are reachable
@@ -326,6 +331,7 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::on_relocation_ack(std::uint64_t id, const std::string& from,
                                        const wire::Status& status) {
   const auto it = relocations_.find(id);
+  assert(it != relocations_.end());  // the caller routed the acknowledgement here by its id
   RelocationOp& op = it->second;
   if (!op.waiting.contains(from)) return unmatched();
   if (!status.ok()) return;

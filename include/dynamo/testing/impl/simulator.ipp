@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cassert>
 #include <stdexcept>
 #include <tuple>
 
@@ -16,6 +17,7 @@ inline std::uint64_t Simulator::attach(const std::string& name, ReceiveHandler h
   e.up = true;
   e.handler = std::move(handler);
   e.on_unreachable = nullptr;
+  e.checkers.clear();
   return e.incarnation;
 }
 
@@ -29,6 +31,7 @@ inline void Simulator::detach(const std::string& name, std::uint64_t incarnation
   if (it == endpoints_.end() || it->second.incarnation != incarnation) return;
   it->second.handler = nullptr;
   it->second.on_unreachable = nullptr;
+  it->second.checkers.clear();
   it->second.up = false;
 }
 
@@ -38,8 +41,32 @@ inline void Simulator::mark_down(const std::string& name) {
   it->second.up = false;
   it->second.handler = nullptr;
   it->second.on_unreachable = nullptr;
+  it->second.checkers.clear();
   ++it->second.incarnation;  // whatever is in flight to the old incarnation is lost
   ++faults_.crashes;
+}
+
+inline void Simulator::add_checker(const std::string& name, std::function<void()> check) {
+  assert(check);
+  const auto it = endpoints_.find(name);
+  if (it != endpoints_.end() && it->second.up) it->second.checkers.push_back(std::move(check));
+}
+
+inline void Simulator::check_invariants(const std::string& name, const Endpoint& endpoint) const {
+  if (!endpoint.up) return;
+  for (const auto& check : endpoint.checkers) {
+    try {
+      check();
+    } catch (const std::exception& e) {
+      throw InvariantViolation("invariant violated (seed " + std::to_string(seed_) + ", event " +
+                               std::to_string(events_run_) + " at " + std::to_string(now_.count()) +
+                               " ms, endpoint \"" + name + "\"): " + e.what());
+    }
+  }
+}
+
+inline void Simulator::check_invariants() const {
+  for (const auto& [name, endpoint] : endpoints_) check_invariants(name, endpoint);
 }
 
 inline bool Simulator::is_up(const std::string& name) const {
@@ -152,6 +179,7 @@ inline void Simulator::refuse(const std::string& from, const std::string& to) {
     }
     mix(from);
     mix(to);
+    entering(e->first, e->second);
     const UnreachableHandler handler = e->second.on_unreachable;
     handler(to);
   });
@@ -171,6 +199,7 @@ inline void Simulator::deliver(const std::string& from, const std::string& to,
   mix(from);
   mix(to);
   print("recv", from, to, frame);
+  entering(it->first, it->second);
   const ReceiveHandler handler = it->second.handler;  // the handler may destroy its endpoint
   if (handler) handler(from, frame);
 }
@@ -178,22 +207,26 @@ inline void Simulator::deliver(const std::string& from, const std::string& to,
 inline TimerId Simulator::schedule(const std::string& owner, milliseconds delay,
                                    std::function<void()> task) {
   const TimerId id = ++next_timer_;
+  due_.push_back(true);  // due_[id]
   const auto it = endpoints_.find(owner);
   const std::uint64_t incarnation = it == endpoints_.end() ? 0 : it->second.incarnation;
   push(now_ + std::max(delay, milliseconds{0}),
        [this, id, owner, incarnation, task = std::move(task)] {
+         due_[id] = false;
          if (cancelled_.erase(id) > 0) return;
          const auto e = endpoints_.find(owner);
          if (e == endpoints_.end() || !e->second.up || e->second.incarnation != incarnation) return;
          mix(id);
+         entering(e->first, e->second);
          task();
        });
   return id;
 }
 
+// Handlers that ran (a front's operations, completions) may have changed a core: check.
 inline void Simulator::drain_handlers() {
   io_.restart();
-  io_.poll();
+  if (io_.poll() > 0) check_invariants();
 }
 
 inline bool Simulator::step(milliseconds horizon) {
@@ -202,8 +235,15 @@ inline bool Simulator::step(milliseconds horizon) {
   Event e = events_.top();
   events_.pop();
   now_ = std::max(now_, e.at);
+  ++events_run_;
+  entered_ = {nullptr, nullptr};
   e.run();
-  drain_handlers();
+  io_.restart();
+  if (io_.poll() > 0) {
+    check_invariants();
+  } else if (entered_.first) {
+    check_invariants(*entered_.first, *entered_.second);
+  }
   return true;
 }
 
