@@ -311,7 +311,9 @@ void ReadCoordinator<C>::fail_all(std::error_code ec) {
 template <ReadContext C>
 template <class Live>
 void ReadCoordinator<C>::check_invariants(Live live) const {
-  for (const auto& [id, read] : reads_) {
+  for (const auto& entry : reads_) {
+    const std::uint64_t id = entry.first;  // named, not bound: Clang 14 lambdas cannot capture bindings
+    const Read& read = entry.second;
     const auto fail = [&](const char* what) {
       throw std::logic_error("read " + std::to_string(id) + " of key " + read.key + ": " + what);
     };
