@@ -101,7 +101,11 @@ TEST_CASE("metrics may be read on another thread while the node and client serve
   for (auto& [name, node] : cluster.nodes) {
     coordinated += node->metrics().coordinated.ok(metrics::OperationKind::put);
   }
-  CHECK(coordinated == puts);  // each put coordinated once, by one node
+  // Each put is coordinated by one node, and by one more for each coordinator the client passed
+  // over (slow past attempt_timeout on a loaded machine), which may still have applied it.
+  const std::uint64_t passed_over = client->metrics().passed_over;
+  CHECK(coordinated >= puts);
+  CHECK(coordinated <= puts + passed_over);
 
   client->async_stop(asio::use_future).get();
   for (auto& [name, node] : cluster.nodes) node->async_stop(asio::use_future).get();
