@@ -159,6 +159,9 @@ class Simulator {
   // throwing a std::exception; the simulator then throws InvariantViolation. REQUIRES: `name`
   // is up (a check registered for an endpoint that is not is never run).
   void add_checker(const std::string& name, std::function<void()> check);
+  // Whether registered checks run (default: yes). A benchmark of the protocol's own cost turns
+  // them off; a test never should.
+  void set_invariant_checks(bool on) { invariant_checks_ = on; }
 
   // --- running -----------------------------------------------------------------------------
 
@@ -225,6 +228,7 @@ class Simulator {
   std::map<std::pair<std::string, std::string>, std::uint64_t> last_delivered_;
   NetworkProfile network_;
   FaultCounts faults_;
+  bool invariant_checks_ = true;
   std::uint64_t trace_ = 1469598103934665603ULL;  // FNV-1a offset basis
   std::uint64_t bytes_sent_ = 0;
   std::array<std::uint64_t, 256> frames_sent_{};

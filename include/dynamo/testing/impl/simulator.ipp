@@ -53,7 +53,7 @@ inline void Simulator::add_checker(const std::string& name, std::function<void()
 }
 
 inline void Simulator::check_invariants(const std::string& name, const Endpoint& endpoint) const {
-  if (!endpoint.up) return;
+  if (!endpoint.up || !invariant_checks_) return;
   for (const auto& check : endpoint.checkers) {
     try {
       check();
