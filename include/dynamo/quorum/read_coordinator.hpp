@@ -139,7 +139,6 @@ class ReadCoordinator {
     std::uint64_t epoch = 0;
     std::vector<ReadTarget> targets;
     std::vector<std::string> stand_ins;  // not asked yet, in order
-    bool strict = false;
     detail::ReadTally tally;  // of the replicas asked so far
     Callback done;            // empty once answered; the read then waits for stragglers
     std::uint64_t deadline = 0;
@@ -174,7 +173,6 @@ void ReadCoordinator<C>::start(Key key, ReadPlan plan, std::uint32_t n, std::uin
   read.epoch = plan.epoch;
   read.targets = std::move(plan.targets);
   read.stand_ins = std::move(plan.stand_ins);
-  read.strict = strict;
   read.tally = detail::ReadTally(required, strict);
   read.done = std::move(done);
   read.deadline = context_.schedule(pacing_.deadline, [this, id] { finish(id); });
@@ -243,7 +241,7 @@ void ReadCoordinator<C>::hedge(std::uint64_t id) {
     ask(id, read, target, at_once);
     asked_more = true;
   }
-  if (!asked_more && !read.strict) {
+  if (!asked_more && !read.tally.report().strict) {
     while (silent > 0 && !read.stand_ins.empty()) {
       std::string node = std::move(read.stand_ins.front());
       read.stand_ins.erase(read.stand_ins.begin());
@@ -295,8 +293,8 @@ auto ReadCoordinator<C>::abandon(std::uint64_t id) -> std::optional<Abandoned> {
   reads_.erase(it);
   context_.cancel(read.deadline);
   if (read.hedge != 0) context_.cancel(read.hedge);
-  return Abandoned{std::move(read.key), read.tally.report().required, read.strict,
-                   std::move(read.done)};
+  const QuorumReport& report = read.tally.report();
+  return Abandoned{std::move(read.key), report.required, report.strict, std::move(read.done)};
 }
 
 template <ReadContext C>
