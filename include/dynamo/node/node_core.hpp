@@ -29,6 +29,7 @@
 #include "dynamo/metrics/node_metrics.hpp"
 #include "dynamo/metrics/prometheus.hpp"
 #include "dynamo/node/config.hpp"
+#include "dynamo/node/in_flight.hpp"
 #include "dynamo/node/peer_table.hpp"
 #include "dynamo/node/periodic_jobs.hpp"
 #include "dynamo/node/replica_store.hpp"
@@ -234,7 +235,7 @@ class NodeCore {
       return core.transport_.schedule(delay, std::move(action));
     }
     void cancel(TimerId timer) { core.transport_.cancel(timer); }
-    std::uint64_t next_id() { return core.next_id(); }
+    std::uint64_t next_id() { return core.next_id(RequestKind::read); }
   };
   void on_write_ack(std::uint64_t id, const std::string& from);
   bool write_satisfied(const WriteOp& op) const;
@@ -394,7 +395,7 @@ class NodeCore {
     }
   }
   wire::StatusReply status(std::uint64_t request_id) const;
-  std::uint64_t next_id() { return ++last_id_; }
+  std::uint64_t next_id(RequestKind kind) { return ids_.next(kind); }
   void unmatched() { metrics_.unmatched_replies.add(); }
   metrics::PeerState peer_state(const std::string& peer) const;
   std::chrono::milliseconds now() const { return transport_.now(); }
@@ -416,7 +417,7 @@ class NodeCore {
   PeriodicJobs<T> jobs_{transport_};
   ActorId actor_;
   std::uint64_t counter_ = 0;  // dots issued by this incarnation, monotonic across keys
-  std::uint64_t last_id_ = 0;
+  RequestIds ids_{0};  // every request id this node issues (in_flight.hpp)
   PeerTable peers_;
   static constexpr std::size_t max_awaiting_hello = 256;
   // Frames that overtook a peer's Hello, with when they arrived.

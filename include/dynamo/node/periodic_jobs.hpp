@@ -17,15 +17,9 @@
 #include <utility>
 #include <vector>
 
-namespace dynamo {
+#include "dynamo/node/one_shot_timers.hpp"
 
-// What PeriodicJobs needs of its owner's clock: one-shot timers it can cancel (a Transport).
-template <class T>
-concept OneShotTimers = requires(T& t, std::chrono::milliseconds delay, std::function<void()> f,
-                                 std::uint64_t id) {
-  { t.schedule(delay, std::move(f)) } -> std::convertible_to<std::uint64_t>;
-  t.cancel(id);
-};
+namespace dynamo {
 
 template <OneShotTimers Timers>
 class PeriodicJobs {

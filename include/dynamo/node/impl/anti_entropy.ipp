@@ -34,7 +34,7 @@ void NodeCore<S, T>::start_exchange() {
     if (others.empty()) continue;
     const std::string peer = others[exchange_rounds_++ % others.size()];
     const antientropy::MerkleTree& tree = store_.tree(partition);
-    const std::uint64_t id = next_id();
+    const std::uint64_t id = next_id(RequestKind::exchange);
     const TimerId timer =
         transport_.schedule(2 * config_.request_timeout, [this, id] { exchanges_.erase(id); });
     exchanges_.emplace(id, ExchangeOp{peer, partition, timer, 1, false});

@@ -207,7 +207,7 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::forward(const std::string& target, wire::Message request,
                              std::function<void(const wire::Status&, const wire::Message*)> on_reply,
                              std::function<void(wire::Message)> reroute) {
-  const std::uint64_t id = next_id();
+  const std::uint64_t id = next_id(RequestKind::forward);
   wire::set_request_id(request, id);
   ForwardOp& op = forwards_[id];
   op.target = target;
@@ -279,7 +279,7 @@ void NodeCore<S, T>::ReadHooks::repair(const std::string& node, const Key& key,
   if (core.is_self(node)) {
     core.store_.merge(ring::hash_key(core.ring().params().hash, key), key, merged);
   } else {
-    core.send(node, wire::ReplicaWrite{core.next_id(), key, merged});
+    core.send(node, wire::ReplicaWrite{core.next_id(RequestKind::untracked), key, merged});
   }
 }
 
@@ -325,7 +325,7 @@ void NodeCore<S, T>::coordinate_write(Key key, VectorClock context, std::optiona
   Versioned version = make_version(dot, transport_.wall_clock_ms(), context,
                                    tombstone ? Value{} : std::move(*value), tombstone,
                                    config_.max_clock_entries);
-  const std::uint64_t id = next_id();
+  const std::uint64_t id = next_id(RequestKind::write);
   WriteOp& op = writes_[id];
   op.key = key;
   op.plan = std::move(plan);

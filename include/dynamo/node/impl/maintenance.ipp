@@ -104,7 +104,7 @@ void NodeCore<S, T>::replay_hints() {
     start_relocation(std::move(orphan.owner), std::move(orphan.key), pos, std::move(orphan.sent));
   }
   for (ReplayOp& replay : batch) {
-    const std::uint64_t id = next_id();
+    const std::uint64_t id = next_id(RequestKind::hint_delivery);
     replay.timer = transport_.schedule(config_.request_timeout, [this, id] {
       const auto it = replays_.find(id);
       if (it == replays_.end()) return;
@@ -124,8 +124,7 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::on_replay_ack(std::uint64_t id, const std::string& from,
                                    const wire::Status& status) {
   const auto it = replays_.find(id);
-  assert(it != replays_.end());  // the caller routed the acknowledgement here by its id
-  if (it->second.owner != from) return unmatched();
+  if (it == replays_.end() || it->second.owner != from) return unmatched();
   ReplayOp replay = std::move(it->second);
   replays_.erase(it);
   transport_.cancel(replay.timer);
@@ -203,7 +202,7 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::start_tombstone_check(const Key& key, const Siblings& expected) {
   assert(!expected.empty() && !expected.has_live_value());
   if (holds_hint_for(key)) return;
-  const std::uint64_t id = next_id();
+  const std::uint64_t id = next_id(RequestKind::tombstone_check);
   TombstoneCheckOp& check = tombstone_checks_[id];
   check.key = key;
   check.expected = expected;
@@ -246,7 +245,7 @@ void NodeCore<S, T>::collect_tombstone(std::uint64_t id) {
   const ring::Position pos = ring::hash_key(ring().params().hash, check.key);
   for (ring::NodeIndex i : ring().primaries_for_key(check.key)) {
     const std::string& node = ring().member(i).name;
-    if (!is_self(node)) send(node, wire::Purge{next_id(), check.key, check.expected});
+    if (!is_self(node)) send(node, wire::Purge{next_id(RequestKind::untracked), check.key, check.expected});
   }
   if (store_.get(pos, check.key) == check.expected) {
     store_.erase(pos, check.key, check.expected);

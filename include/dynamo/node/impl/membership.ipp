@@ -207,7 +207,7 @@ void NodeCore<S, T>::compare_ring_epochs(const std::string& from,
   const auto sender = std::ranges::find(members, from, &wire::MemberHeartbeat::name);
   if (sender == members.end()) return;
   if (sender->ring_epoch > view_.epoch()) {
-    send(from, wire::RingRequest{next_id()});
+    send(from, wire::RingRequest{next_id(RequestKind::untracked)});
   } else if (sender->ring_epoch < view_.epoch()) {
     push_ring(from);
   }
@@ -248,7 +248,7 @@ void NodeCore<S, T>::retry_change(membership::ChangeRequest request, ChangeCallb
     if (ec != errc::ring_changing || attempt >= max_change_retries) {
       return done(ec, std::move(result));
     }
-    const std::uint64_t id = next_id();
+    const std::uint64_t id = next_id(RequestKind::membership_retry);
     const TimerId timer = transport_.schedule(change_retry_delay, [this, id, attempt] {
       auto waiting = std::move(change_retries_.at(id).second);
       change_retries_.erase(id);

@@ -57,7 +57,7 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
   do {
     actor_ = ActorId{transport_.random()};
   } while (actor_.value == 0);
-  last_id_ = wire::first_request_id(transport_.random());
+  ids_ = RequestIds(wire::first_request_id(transport_.random()));
   transport_.on_receive([this](std::string_view from, std::string_view frame) {
     on_frame(from, frame);
   });

@@ -129,11 +129,19 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
           }
           acknowledge_when_durable(from, m.request_id);
         } else if constexpr (std::is_same_v<M, wire::ReplicaWriteAck>) {
-          if (replays_.contains(m.request_id)) return on_replay_ack(m.request_id, from, m.status);
-          if (relocations_.contains(m.request_id)) {
-            return on_relocation_ack(m.request_id, from, m.status);
+          // Routed by the kind its id names: a write, a hint delivery or a relocation; the
+          // acknowledgement of a read repair (untracked) matches nothing.
+          switch (RequestIds::kind_of(m.request_id).value_or(RequestKind::untracked)) {
+            case RequestKind::hint_delivery:
+              return on_replay_ack(m.request_id, from, m.status);
+            case RequestKind::relocation:
+              return on_relocation_ack(m.request_id, from, m.status);
+            case RequestKind::write:
+              if (m.status.ok()) on_write_ack(m.request_id, from);
+              return;
+            default:
+              return unmatched();
           }
-          if (m.status.ok()) on_write_ack(m.request_id, from);
         } else if constexpr (std::is_same_v<M, wire::RingRequest>) {
           wire::RingReply reply =
               wire::to_reply(view_.state(), m.request_id, config_.ring, config_.n);

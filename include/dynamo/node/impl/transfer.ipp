@@ -66,7 +66,7 @@ void NodeCore<S, T>::start_fetches() {
       return entry.second.partition == t.partition;
     });
     if (running) continue;
-    const std::uint64_t id = next_id();
+    const std::uint64_t id = next_id(RequestKind::fetch);
     fetches_.emplace(id, FetchOp{t.partition, t.sources, 0, 0, 0, 0});
     request_slice(id);
   }
@@ -85,7 +85,7 @@ void NodeCore<S, T>::request_slice(std::uint64_t id) {
     }
   }
   op.timer = transport_.schedule(2 * config_.request_timeout, [this, id] { on_fetch_timeout(id); });
-  op.asked = next_id();
+  op.asked = next_id(RequestKind::fetch);
   send(op.sources[op.source], wire::PartitionFetch{op.asked, op.partition, op.slice,
                                                    config_.transfer_batch_keys,
                                                    config_.transfer_batch_bytes});
@@ -309,7 +309,7 @@ void NodeCore<S, T>::start_relocation(std::string hint_owner, Key key, ring::Pos
   if (targets.empty() || !std::ranges::all_of(targets, [&](const std::string& t) { return usable(t); })) {
     return;  // all must acknowledge; try again once they are reachable
   }
-  const std::uint64_t id = next_id();
+  const std::uint64_t id = next_id(RequestKind::relocation);
   RelocationOp& op = relocations_[id];
   op.hint_owner = std::move(hint_owner);
   op.key = std::move(key);
@@ -331,7 +331,7 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::on_relocation_ack(std::uint64_t id, const std::string& from,
                                        const wire::Status& status) {
   const auto it = relocations_.find(id);
-  assert(it != relocations_.end());  // the caller routed the acknowledgement here by its id
+  if (it == relocations_.end()) return unmatched();
   RelocationOp& op = it->second;
   if (!op.waiting.contains(from)) return unmatched();
   if (!status.ok()) return;
