@@ -84,7 +84,7 @@ TEST_CASE("a rearmed request expires at its new deadline, a parked one never", "
   CHECK(table.parked(b));
   CHECK_NOTHROW(table.check_invariants("fetch", live_in(timers), /*may_park=*/true));
   CHECK_THROWS_WITH(table.check_invariants("fetch", live_in(timers)),
-                    Catch::Contains("has no live deadline"));
+                    Catch::Contains("in flight has a live timeout"));
   timers.advance(1000ms);
   REQUIRE(expired.size() == 1);
   CHECK(expired[0] == std::make_pair(a, std::chrono::milliseconds{150}));
@@ -103,7 +103,7 @@ TEST_CASE("a deadline handler that neither takes nor rearms is an invariant viol
   CHECK_NOTHROW(table.check_invariants("forward", live_in(timers)));
   timers.advance(10ms);
   CHECK_THROWS_WITH(table.check_invariants("forward", live_in(timers)),
-                    Catch::Contains("has no live deadline"));
+                    Catch::Contains("in flight has a live timeout"));
 }
 
 TEST_CASE("take_all returns every request and cancels every deadline, and so does destruction",

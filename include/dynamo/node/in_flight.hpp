@@ -183,7 +183,8 @@ class InFlight {
         throw std::logic_error(what + " " + std::to_string(id) + " has an id of another kind");
       }
       if (entry.timer == 0 ? !may_park : !live(entry.timer)) {
-        throw std::logic_error(what + " " + std::to_string(id) + " has no live deadline");
+        throw std::logic_error("every " + what + " in flight has a live timeout (" + what + " " +
+                               std::to_string(id) + " has none)");
       }
     }
   }

@@ -16,7 +16,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -29,10 +28,15 @@
 #include "dynamo/metrics/node_metrics.hpp"
 #include "dynamo/metrics/prometheus.hpp"
 #include "dynamo/node/config.hpp"
+#include "dynamo/node/forwarder.hpp"
+#include "dynamo/node/hinted_handoff.hpp"
 #include "dynamo/node/in_flight.hpp"
 #include "dynamo/node/peer_table.hpp"
 #include "dynamo/node/periodic_jobs.hpp"
+#include "dynamo/node/replica_plan.hpp"
 #include "dynamo/node/replica_store.hpp"
+#include "dynamo/node/request_memory.hpp"
+#include "dynamo/node/write_coordinator.hpp"
 #include "dynamo/quorum/read_coordinator.hpp"
 #include "dynamo/quorum/request_options.hpp"
 #include "dynamo/ring/ring.hpp"
@@ -104,7 +108,7 @@ class NodeCore {
   // relocations of misplaced keys. While it is 0 and no hint or misplaced key is held, every
   // copy this node is responsible for has landed: the cluster is quiet.
   std::size_t writes_in_flight() const {
-    return writes_.size() + replays_.size() + relocations_.size();
+    return writes_.size() + handoff_.size() + relocations_.size();
   }
   std::uint64_t malformed_frames() const { return metrics_.malformed_frames.value(); }
   // Answers that matched no request in flight by id, sender and type (late, duplicated or
@@ -113,8 +117,8 @@ class NodeCore {
   std::uint64_t unmatched_replies() const { return metrics_.unmatched_replies.value(); }
   // Client requests remembered so that a duplicate is not served twice, and the distinct
   // senders among them; both forget what is older than two forward timeouts.
-  std::size_t remembered_requests() const { return recent_requests_.size(); }
-  std::size_t remembered_senders() const { return senders_.size(); }
+  std::size_t remembered_requests() const { return recent_requests_.requests(); }
+  std::size_t remembered_senders() const { return recent_requests_.senders(); }
   // This node's view of every member's heartbeat (gossip.ipp), and whether it believes `peer`
   // has failed.
   const membership::GossipState& gossip_state() const { return gossip_; }
@@ -153,54 +157,6 @@ class NodeCore {
   void check_invariants() const;
 
  private:
-  struct Target {
-    std::string node;
-    bool primary = false;
-    std::string hint_owner;  // for a fallback: the home replica it stands in for
-    // A replica the ring's next layout adds (during a membership change): it gets every write
-    // but does not count towards W.
-    bool pending = false;
-    // Whose copy this target holds: the node itself, or for a fallback the owner it hints for.
-    const std::string& owner() const { return primary || pending ? node : hint_owner; }
-  };
-  struct Plan {
-    ring::Position pos;
-    std::vector<Target> targets;  // the first N reachable nodes of the preference list
-    std::vector<std::string> spares;  // the rest of the preference list, in order
-    std::vector<std::string> uncovered;  // unreachable home replicas no fallback stands in for
-    std::uint32_t reachable_primaries = 0;
-    std::vector<std::string> next_primaries;  // during a change: the next layout's home replicas
-  };
-  struct WriteOp {
-    Key key;
-    Plan plan;
-    Siblings replicated;  // the coordinator's sibling set with the new version: what replicas get
-    std::set<std::string> acked;
-    QuorumReport report;
-    // A strict write during a change needs W acknowledgements from the next layout's home
-    // replicas too, so a strict read after the change still meets it.
-    std::uint32_t next_required = 0;
-    std::uint32_t next_replied = 0;
-    WriteCallback done;
-    TimerId timer = 0;
-    TimerId escalation = 0;
-  };
-  struct ForwardOp {
-    std::string target;
-    wire::MessageType answer = wire::MessageType::error;  // the reply type the request asks for
-    wire::Message request;  // kept so it can be sent on elsewhere
-    std::function<void(const wire::Status&, const wire::Message*)> on_reply;
-    // Takes the request on when the target did not answer in time or could not be reached (to
-    // the key's next home replica, or this node); empty: the request fails with a timeout.
-    std::function<void(wire::Message)> reroute;
-    TimerId timer = 0;
-  };
-  struct ReplayOp {
-    std::string owner;
-    Key key;
-    Siblings sent;
-    TimerId timer = 0;
-  };
   struct TombstoneCheckOp {
     Key key;
     Siblings expected;
@@ -208,17 +164,18 @@ class NodeCore {
     TimerId timer = 0;
   };
 
-  // coordinator.ipp
-  Plan plan_for(std::string_view key) const;
-  void add_pending_targets(Plan& plan) const;
+  // coordinator.ipp: routing (coordinate here or forward) and the hooks of the coordinators
   bool coordinates(std::string_view key) const;
   std::optional<std::string> forward_target(std::string_view key,
                                             const std::set<std::string>& tried) const;
+  ReplicaPlan plan_for(std::string_view key) const {
+    return plan_replicas(ring(), config_.n, ring::hash_key(ring().params().hash, key),
+                         [this](const std::string& node) { return usable(node); });
+  }
   void coordinate_get(Key key, ReadOptions options, GetCallback done);
   void coordinate_write(Key key, VectorClock context, std::optional<Value> value,
                         WriteOptions options, WriteCallback done);
-  std::vector<Target> replace_silent(Plan& plan, const std::set<std::string>& answered);
-  // What the read coordinator does to the world, done by this node (coordinator.ipp).
+  // What the read coordinator does to the world, done by this node.
   struct ReadHooks {
     NodeCore& core;
     std::optional<Siblings> ask(const std::string& node, std::uint64_t id, const Key& key,
@@ -237,16 +194,44 @@ class NodeCore {
     void cancel(TimerId timer) { core.transport_.cancel(timer); }
     std::uint64_t next_id() { return core.next_id(RequestKind::read); }
   };
-  void on_write_ack(std::uint64_t id, const std::string& from);
-  bool write_satisfied(const WriteOp& op) const;
-  void finish_write(std::uint64_t id);
+  // What the write coordinator does to the world (write_coordinator.hpp).
+  struct WriteHooks {
+    NodeCore& core;
+    bool usable(const std::string& node) const { return core.usable(node); }
+    void suspect(const std::string& node, std::chrono::milliseconds waited) {
+      core.suspect(node, waited);
+    }
+    bool is_self(const std::string& node) const { return core.is_self(node); }
+    void send(const std::string& node, const wire::Message& m) { core.send(node, m); }
+    void merge_local(const ReplicaTarget& target, ring::Position pos, std::string_view key,
+                     const Siblings& incoming) {
+      core.merge_local(target, pos, key, incoming);
+    }
+    void merge_into_hint(const std::string& owner, std::string_view key, const Siblings& s) {
+      core.merge_into_hint(owner, key, s);
+    }
+    std::optional<Siblings> stored(ring::Position pos, std::string_view key) const {
+      return core.store_.get(pos, key);
+    }
+    void when_durable(std::function<void()> action) { core.when_durable(std::move(action)); }
+    Dot issue_dot(bool home);
+    std::uint64_t wall_clock_ms() { return core.transport_.wall_clock_ms(); }
+    void unmatched() { core.unmatched(); }
+  };
+  // What the forwarder does to the world (forwarder.hpp).
+  struct ForwardHooks {
+    NodeCore& core;
+    void send(const std::string& node, const wire::Message& m) { core.send(node, m); }
+    void suspect(const std::string& node, std::chrono::milliseconds waited) {
+      core.suspect(node, waited);
+    }
+  };
   template <class Reply>
   void forward_for_siblings(const std::string& target, wire::Message request,
                             SiblingsCallback done, std::function<void(wire::Message)> reroute);
   void forward(const std::string& target, wire::Message request,
                std::function<void(const wire::Status&, const wire::Message*)> on_reply,
                std::function<void(wire::Message)> reroute = {});
-  void forward_failed(std::uint64_t id, bool silent);
   void on_unreachable(std::string_view peer);
   void route_get(Key key, ReadOptions options, GetCallback done,
                  std::set<std::string> tried = {});
@@ -261,9 +246,8 @@ class NodeCore {
   void handle_client_write(const std::string& from, std::uint64_t id, Key key,
                            std::string_view context, std::optional<Value> value,
                            std::uint8_t w, bool strict);
-  bool first_delivery(const std::string& from, std::uint64_t request_id);
   Siblings local_read(std::string_view key) const;
-  void merge_local(const Target& target, ring::Position pos, std::string_view key,
+  void merge_local(const ReplicaTarget& target, ring::Position pos, std::string_view key,
                    const Siblings& incoming);
   void merge_into_hint(const std::string& owner, std::string_view key, const Siblings& incoming);
   void acknowledge_when_durable(const std::string& to, std::uint64_t request_id);
@@ -309,8 +293,39 @@ class NodeCore {
   void when_durable(std::function<void()> action);
   void release_durable();
   void start_jobs();
-  void replay_hints();
-  void on_replay_ack(std::uint64_t id, const std::string& from, const wire::Status& status);
+  // What hinted handoff does to the world (hinted_handoff.hpp).
+  struct HandoffHooks {
+    NodeCore& core;
+    template <class Visit>
+    void for_each_hint(Visit&& visit) const {
+      core.storage().for_each_hint(std::forward<Visit>(visit));
+    }
+    std::optional<Siblings> get_hint(const std::string& owner, std::string_view key) const {
+      return core.store_.get_hint(owner, key);
+    }
+    void erase_hint(const std::string& owner, std::string_view key) {
+      core.store_.erase_hint(owner, key);
+    }
+    bool rightful_owner(const std::string& owner, std::string_view key) const {
+      return core.rightful_owner(owner, key);
+    }
+    bool relocating(const std::string& owner, std::string_view key) const {
+      return core.relocating_.contains({owner, Key(key)});
+    }
+    void relocate(const std::string& owner, std::string_view key, const Siblings& s) {
+      core.start_relocation(owner, Key(key), ring::hash_key(core.ring().params().hash, key), s);
+    }
+    bool usable(const std::string& owner) const { return core.usable(owner); }
+    void send(const std::string& owner, const wire::Message& m) { core.send(owner, m); }
+    void suspect(const std::string& owner, std::chrono::milliseconds waited) {
+      core.suspect(owner, waited);
+    }
+    void delivered() { core.metrics_.hints_delivered.add(); }
+    void log(LogLevel level, std::string_view event, std::string message,
+             std::vector<LogField> fields) const {
+      core.log(level, event, std::move(message), std::move(fields));
+    }
+  };
   bool rightful_owner(const std::string& owner, std::string_view key) const;
   void note_tombstones(std::string_view key, const Siblings& stored);
   void sweep_tombstones();
@@ -427,11 +442,12 @@ class NodeCore {
   bool stopped_ = false;
   ReadHooks read_hooks_{*this};
   quorum::ReadCoordinator<ReadHooks> reads_;  // the gets this node coordinates
-  std::map<std::uint64_t, WriteOp> writes_;
-  std::map<std::uint64_t, ForwardOp> forwards_;
-  std::map<std::uint64_t, ReplayOp> replays_;
-  std::set<std::pair<std::string, Key>> replaying_;
-  std::map<std::string, std::uint64_t> delivered_;  // hints acknowledged since the last log line
+  WriteHooks write_hooks_{*this};
+  WriteCoordinator<T, WriteHooks> writes_;  // the puts and removes this node coordinates
+  ForwardHooks forward_hooks_{*this};
+  Forwarder<T, ForwardHooks> forwards_;  // client requests passed on to their coordinator
+  HandoffHooks handoff_hooks_{*this};
+  HintedHandoff<T, HandoffHooks> handoff_;
   std::map<std::uint64_t, TombstoneCheckOp> tombstone_checks_;
   std::set<Key> tombstone_candidates_;
   membership::GossipState gossip_;
@@ -463,30 +479,9 @@ class NodeCore {
       change_retries_;
   bool was_member_ = false;         // this node has been in a ring it holds
   metrics::NodeMetricsRecorder metrics_;
-  // Client requests served in the last two forward timeouts, by (sender number, request id), so
-  // a duplicated one is not served twice. Senders are numbered so that an entry holds no string
-  // (this runs on every client request); the set is only looked up, never iterated. A sender is
-  // forgotten with its last remembered request, so clients that come and go leave nothing.
-  using SeenRequest = std::pair<std::uint64_t, std::uint64_t>;
-  struct SeenRequestHash {
-    std::size_t operator()(const SeenRequest& r) const noexcept {
-      return std::hash<std::uint64_t>{}((r.second * 0x9E3779B97F4A7C15ULL) ^ r.first);
-    }
-  };
-  struct Sender {
-    std::uint64_t number = 0;
-    std::size_t remembered = 0;  // entries of recent_requests_ from this sender
-  };
-  using SenderMap = std::map<std::string, Sender, std::less<>>;
-  struct RecentRequest {
-    std::chrono::milliseconds at;
-    SeenRequest request;
-    typename SenderMap::iterator sender;
-  };
-  SenderMap senders_;
-  std::uint64_t next_sender_number_ = 0;
-  std::unordered_set<SeenRequest, SeenRequestHash> seen_requests_;
-  std::deque<RecentRequest> recent_requests_;
+  // Client requests served in the last two forward timeouts, so a duplicated one is not served
+  // twice.
+  RequestMemory recent_requests_{2 * config_.forward_timeout};
 };
 
 }  // namespace dynamo

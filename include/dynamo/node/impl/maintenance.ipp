@@ -41,7 +41,7 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::start_jobs() {
   using Next = std::optional<std::chrono::milliseconds>;
   jobs_.add("hint_replay", config_.hint_replay_interval, [this]() -> Next {
-    replay_hints();
+    handoff_.run();
     return {};
   });
   jobs_.add("transfer", config_.transfer_check_interval, [this]() -> Next {
@@ -69,71 +69,6 @@ void NodeCore<S, T>::start_jobs() {
       start_exchange();
       return {};
     });
-  }
-}
-
-// Offers up to hint_replay_batch hints to their owners as ordinary replica writes. An owner that
-// let an offer time out is left alone while suspected; once the suspicion lapses the next offer
-// probes it again, and its acknowledgement shows it is back.
-template <Storage S, Transport T>
-void NodeCore<S, T>::replay_hints() {
-  // One log line per owner and round, not one per key: a returning node may get thousands.
-  for (const auto& [owner, keys] : delivered_) {
-    log(LogLevel::info, "hints_delivered",
-        "delivered hints to " + owner + ": " + std::to_string(keys) + " key(s)",
-        {{"peer", owner}, {"keys", std::to_string(keys)}});
-  }
-  delivered_.clear();
-  if (!config_.hinted_handoff) return;
-  std::vector<ReplayOp> batch;
-  std::vector<ReplayOp> orphans;  // hints whose owner is no longer a replica of the key
-  storage().for_each_hint([&](std::string_view owner, std::string_view key, const Siblings& s) {
-    if (batch.size() + orphans.size() + replays_.size() >= config_.hint_replay_batch) return;
-    if (replaying_.contains({std::string(owner), std::string(key)})) return;
-    if (!rightful_owner(std::string(owner), key)) {
-      if (!relocating_.contains({std::string(owner), Key(key)})) {
-        orphans.push_back(ReplayOp{std::string(owner), Key(key), s, 0});
-      }
-      return;
-    }
-    if (!usable(std::string(owner))) return;
-    batch.push_back(ReplayOp{std::string(owner), Key(key), s, 0});
-  });
-  for (ReplayOp& orphan : orphans) {
-    const ring::Position pos = ring::hash_key(ring().params().hash, orphan.key);
-    start_relocation(std::move(orphan.owner), std::move(orphan.key), pos, std::move(orphan.sent));
-  }
-  for (ReplayOp& replay : batch) {
-    const std::uint64_t id = next_id(RequestKind::hint_delivery);
-    replay.timer = transport_.schedule(config_.request_timeout, [this, id] {
-      const auto it = replays_.find(id);
-      if (it == replays_.end()) return;
-      suspect(it->second.owner, config_.request_timeout);
-      replaying_.erase({it->second.owner, it->second.key});
-      replays_.erase(it);
-    });
-    replaying_.insert({replay.owner, replay.key});
-    send(replay.owner, wire::ReplicaWrite{id, replay.key, replay.sent});
-    replays_.emplace(id, std::move(replay));
-  }
-}
-
-// The owner has the hint's versions. The hint is deleted only if nothing was added to it since
-// it was sent; otherwise the newer hint goes out on the next round.
-template <Storage S, Transport T>
-void NodeCore<S, T>::on_replay_ack(std::uint64_t id, const std::string& from,
-                                   const wire::Status& status) {
-  const auto it = replays_.find(id);
-  if (it == replays_.end() || it->second.owner != from) return unmatched();
-  ReplayOp replay = std::move(it->second);
-  replays_.erase(it);
-  transport_.cancel(replay.timer);
-  replaying_.erase({replay.owner, replay.key});
-  if (!status.ok()) return;
-  if (store_.get_hint(replay.owner, replay.key) == replay.sent) {
-    store_.erase_hint(replay.owner, replay.key);
-    ++delivered_[replay.owner];
-    metrics_.hints_delivered.add();
   }
 }
 

@@ -51,6 +51,12 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
                                 config_.phi_threshold}),
       reads_(read_hooks_, quorum::ReadPacing{config_.request_timeout, config_.request_timeout / 2,
                                              /*ask_all_first=*/true}),
+      writes_(transport_, ids_, write_hooks_,
+              {config_.n, config_.w, config_.max_clock_entries, config_.request_timeout,
+               config_.name}),
+      forwards_(transport_, ids_, forward_hooks_, config_.forward_timeout),
+      handoff_(transport_, ids_, handoff_hooks_,
+               {config_.hinted_handoff, config_.hint_replay_batch, config_.request_timeout}),
       gossip_(config_.name, detail::next_generation(store_, transport_.wall_clock_ms()), {}) {
   // A new actor for every incarnation: a node that lost its storage can never reissue a dot an
   // old version already carries (Riak's kv679), whatever its storage remembers.
@@ -100,17 +106,9 @@ void NodeCore<S, T>::halt() {
   const auto shutdown = make_error_code(errc::shutdown);
   for (auto& [id, op] : std::exchange(exchanges_, {})) transport_.cancel(op.timer);
   reads_.fail_all(shutdown);
-  for (auto& [id, op] : std::exchange(writes_, {})) {
-    transport_.cancel(op.timer);
-    transport_.cancel(op.escalation);
-    if (op.done) op.done(shutdown, {}, op.report);
-  }
-  for (auto& [id, op] : std::exchange(forwards_, {})) {
-    transport_.cancel(op.timer);
-    op.on_reply(wire::Status{static_cast<std::uint32_t>(errc::shutdown), 0, 0}, nullptr);
-  }
-  for (auto& [id, op] : std::exchange(replays_, {})) transport_.cancel(op.timer);
-  replaying_.clear();
+  writes_.fail_all(shutdown);
+  forwards_.fail_all(shutdown);
+  handoff_.clear();
   for (auto& [id, op] : std::exchange(tombstone_checks_, {})) transport_.cancel(op.timer);
   for (auto& [id, op] : std::exchange(fetches_, {})) transport_.cancel(op.timer);
   for (auto& [id, op] : std::exchange(relocations_, {})) transport_.cancel(op.timer);
@@ -124,7 +122,7 @@ void NodeCore<S, T>::halt() {
 
 template <Storage S, Transport T>
 std::size_t NodeCore<S, T>::pending() const {
-  return reads_.size() + writes_.size() + forwards_.size() + replays_.size() +
+  return reads_.size() + writes_.size() + forwards_.size() + handoff_.size() +
          tombstone_checks_.size() + exchanges_.size() + fetches_.size() + relocations_.size();
 }
 

@@ -82,7 +82,7 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
         const auto ok = wire::Status{};
         if constexpr (std::is_same_v<M, wire::ClientGet> || std::is_same_v<M, wire::ClientPut> ||
                       std::is_same_v<M, wire::ClientRemove>) {
-          if (!first_delivery(from, m.request_id)) return;
+          if (!recent_requests_.first_delivery(from, m.request_id, now())) return;
         }
         if constexpr (std::is_same_v<M, wire::ClientGet>) {
           handle_client_get(from, std::move(m));
@@ -95,19 +95,7 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
         } else if constexpr (std::is_same_v<M, wire::ClientGetReply> ||
                              std::is_same_v<M, wire::ClientWriteReply> ||
                              std::is_same_v<M, wire::MembershipChangeReply>) {
-          const auto it = forwards_.find(m.request_id);
-          if (it == forwards_.end() || it->second.target != from || it->second.answer != M::type) {
-            return unmatched();
-          }
-          // The coordinator saw too few replicas and wrote nothing; the next may see more.
-          if (wire::to_error_code(m.status) == errc::unavailable && it->second.reroute) {
-            return forward_failed(m.request_id, false);
-          }
-          auto reply = std::move(it->second.on_reply);
-          transport_.cancel(it->second.timer);
-          forwards_.erase(it);
-          const wire::Message whole(m);
-          reply(m.status, &whole);
+          if (!forwards_.on_reply(from, m)) unmatched();
         } else if constexpr (std::is_same_v<M, wire::ReplicaRead>) {
           if (m.epoch != 0 && m.epoch != view_.epoch()) {
             const wire::Status moved{static_cast<std::uint32_t>(errc::ring_changing), 0, 0};
@@ -133,11 +121,12 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
           // acknowledgement of a read repair (untracked) matches nothing.
           switch (RequestIds::kind_of(m.request_id).value_or(RequestKind::untracked)) {
             case RequestKind::hint_delivery:
-              return on_replay_ack(m.request_id, from, m.status);
+              if (!handoff_.on_ack(m.request_id, from, m.status)) unmatched();
+              return;
             case RequestKind::relocation:
               return on_relocation_ack(m.request_id, from, m.status);
             case RequestKind::write:
-              if (m.status.ok()) on_write_ack(m.request_id, from);
+              if (m.status.ok() && !writes_.on_ack(m.request_id, from)) unmatched();
               return;
             default:
               return unmatched();
@@ -194,28 +183,6 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
         }
       },
       message);
-}
-
-// A network may deliver a request twice; coordinating a put twice would make two versions of
-// one write. Requests are remembered for twice the forward timeout, longer than any copy lives.
-template <Storage S, Transport T>
-bool NodeCore<S, T>::first_delivery(const std::string& from, std::uint64_t request_id) {
-  const auto horizon = now() - 2 * config_.forward_timeout;
-  while (!recent_requests_.empty() && recent_requests_.front().at < horizon) {
-    const RecentRequest& old = recent_requests_.front();
-    seen_requests_.erase(old.request);
-    if (--old.sender->second.remembered == 0) senders_.erase(old.sender);
-    recent_requests_.pop_front();
-  }
-  auto sender = senders_.find(from);
-  if (sender == senders_.end()) {
-    sender = senders_.emplace(from, Sender{next_sender_number_++, 0}).first;
-  }
-  const SeenRequest request{sender->second.number, request_id};
-  if (!seen_requests_.insert(request).second) return false;
-  ++sender->second.remembered;
-  recent_requests_.push_back(RecentRequest{now(), request, sender});
-  return true;
 }
 
 // What an operator sees with dynamo-cli status. The digest folds every key and sibling set in
@@ -289,7 +256,7 @@ Siblings NodeCore<S, T>::local_read(std::string_view key) const {
 }
 
 template <Storage S, Transport T>
-void NodeCore<S, T>::merge_local(const Target& target, ring::Position pos, std::string_view key,
+void NodeCore<S, T>::merge_local(const ReplicaTarget& target, ring::Position pos, std::string_view key,
                                  const Siblings& incoming) {
   assert(target.primary || target.pending || !target.hint_owner.empty());  // a fallback's owner
   if (target.primary || target.pending) {
