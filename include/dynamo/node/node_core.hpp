@@ -36,6 +36,7 @@
 #include "dynamo/node/replica_plan.hpp"
 #include "dynamo/node/replica_store.hpp"
 #include "dynamo/node/request_memory.hpp"
+#include "dynamo/node/ring_membership.hpp"
 #include "dynamo/node/write_coordinator.hpp"
 #include "dynamo/quorum/read_coordinator.hpp"
 #include "dynamo/quorum/request_options.hpp"
@@ -87,8 +88,8 @@ class NodeCore {
   // The source of its log records: its name.
   const std::string& log_source() const { return config_.name; }
   // The layout reads and writes use now; empty while this node has no ring.
-  const ring::Ring& ring() const { return view_.current(); }
-  const membership::RingView& ring_view() const { return view_; }
+  const ring::Ring& ring() const { return view().current(); }
+  const membership::RingView& ring_view() const { return view(); }
   // True once this node is outside the ring and has handed off every key and hint it held:
   // a leaving node may stop then.
   bool has_left() const;
@@ -121,7 +122,7 @@ class NodeCore {
   std::size_t remembered_senders() const { return recent_requests_.senders(); }
   // This node's view of every member's heartbeat (gossip.ipp), and whether it believes `peer`
   // has failed.
-  const membership::GossipState& gossip_state() const { return gossip_; }
+  const membership::GossipState& gossip_state() const { return membership_.gossip(); }
   bool is_down(const std::string& peer) const { return peers_.is_down(peer); }
   // Anti-entropy so far (anti_entropy.ipp).
   struct AntiEntropyStats {
@@ -259,9 +260,6 @@ class NodeCore {
   // gossip.ipp: heartbeats, phi-accrual failure detection
   void gossip_round();
   void probe_silent_suspects();
-  void on_gossip(const std::string& from, const std::vector<wire::MemberHeartbeat>& members,
-                 bool is_reply);
-  void heard_heartbeat(const std::string& peer);
   void detect_failures();
   // Whether a coordinator should try the node now: not suspected after a timeout, not believed
   // down by the failure detector, not refused at handshake.
@@ -335,29 +333,38 @@ class NodeCore {
   void collect_tombstone(std::uint64_t id);
   bool holds_hint_for(std::string_view key) const;
 
-  // membership.ipp: the ring document, its gossip, changes and their completion
-  void load_ring();
-  void adopt(membership::RingView view);
-  std::string ring_summary(std::uint64_t before, bool was_member) const;
-  void persist_ring();
-  void learn_addresses();
-  void follow_members();
-  void announce_self();
-  void push_ring(const std::string& to);
-  void push_ring_to_all();
-  void on_ring_document(const std::string& from, wire::RingReply reply);
-  void compare_ring_epochs(const std::string& from, const std::vector<wire::MemberHeartbeat>& members);
-  void handle_membership_change(const std::string& from, const wire::MembershipChange& m);
-  void request_change(membership::ChangeRequest request, ChangeCallback done);
-  void retry_change(membership::ChangeRequest request, ChangeCallback done, int attempt);
-  static constexpr int max_change_retries = 40;
-  static constexpr std::chrono::milliseconds change_retry_delay{250};
-  void apply_change(const membership::ChangeRequest& request, ChangeCallback done);
-  void maybe_complete_change();
-  bool ring_seen_by_all(std::uint64_t epoch) const;
-  bool ring_is_newest() const;
-  std::uint64_t fetched_epoch_of(const std::string& node) const;
-  std::vector<std::string> gossip_targets() const;
+  // membership.ipp: what a new ring means for each component, and the membership's hooks
+  // What ring membership does to the world (ring_membership.hpp).
+  struct MembershipHooks {
+    NodeCore& core;
+    std::chrono::milliseconds now() const { return core.now(); }
+    void send(const std::string& node, const wire::Message& m) { core.send(node, m); }
+    void forward(const std::string& node, wire::Message m,
+                 std::function<void(const wire::Status&, const wire::Message*)> on_reply) {
+      core.forward(node, std::move(m), std::move(on_reply));
+    }
+    bool usable(const std::string& node) const { return core.usable(node); }
+    bool is_down(const std::string& node) const { return core.peers_.is_down(node); }
+    std::optional<std::string> get_meta(std::string_view name) const {
+      return core.storage().get_meta(name);
+    }
+    void put_meta(std::string_view name, std::string value) {
+      core.store_.put_meta(name, std::move(value));
+    }
+    void members_changed(const std::vector<std::string>& names);
+    void heard_heartbeat(const std::string& peer);
+    std::uint64_t fetched_epoch() const { return core.fetched_epoch_; }
+    void on_ring_change(std::uint64_t before, bool was_member) {
+      core.on_ring_change(before, was_member);
+    }
+    std::uint64_t untracked_id() { return core.next_id(RequestKind::untracked); }
+    void log(LogLevel level, std::string_view event, std::string message,
+             std::vector<LogField> fields = {}) const {
+      core.log(level, event, std::move(message), std::move(fields));
+    }
+  };
+  void on_ring_change(std::uint64_t before, bool was_member);
+  const membership::RingView& view() const { return membership_.view(); }
   void rescan_tombstones();
 
   // transfer.ipp: fetching partitions a change adds, serving them, handing off misplaced keys
@@ -418,7 +425,6 @@ class NodeCore {
 
   Config config_;
   std::string resolver_name_;
-  membership::RingView view_;
   // What the replica store tells this node of each change of a stored key.
   struct StoreHooks {
     NodeCore& core;
@@ -448,17 +454,17 @@ class NodeCore {
   Forwarder<T, ForwardHooks> forwards_;  // client requests passed on to their coordinator
   HandoffHooks handoff_hooks_{*this};
   HintedHandoff<T, HandoffHooks> handoff_;
+  MembershipHooks membership_hooks_{*this};
+  RingMembership<T, MembershipHooks> membership_;  // the ring, its gossip and its changes
   std::map<std::uint64_t, TombstoneCheckOp> tombstone_checks_;
   std::set<Key> tombstone_candidates_;
-  membership::GossipState gossip_;
   std::map<std::uint64_t, ExchangeOp> exchanges_;            // at most one in flight
   std::uint32_t exchange_cursor_ = 0;                        // the next partition to compare
   std::uint64_t exchange_rounds_ = 0;
   // Acknowledgements waiting for the storage to make a write durable: (write_seq, send it).
   std::deque<std::pair<std::uint64_t, std::function<void()>>> awaiting_durable_;
-  // Membership: when the ring last changed (tombstones wait a grace period after a change),
-  // the partitions fetched for the change under way, and what this node served to others.
-  std::chrono::milliseconds ring_changed_at_{0};
+  // Range transfer: the partitions fetched for the change under way, and what this node served
+  // to others.
   std::map<std::uint64_t, FetchOp> fetches_;
   std::set<std::uint32_t> fetched_;
   std::uint64_t fetched_epoch_ = 0;
@@ -468,16 +474,7 @@ class NodeCore {
   std::map<std::uint64_t, RelocationOp> relocations_;
   std::set<std::pair<std::string, Key>> relocating_;
   std::uint32_t relocation_cursor_ = 0;
-  // Per partition, whether this node is a home replica in the current and the next layout.
-  static constexpr std::uint8_t replica_now = 1;
-  static constexpr std::uint8_t replica_next = 2;
-  std::vector<std::uint8_t> roles_;
   bool may_hold_misplaced_ = false;  // false once a sweep found nothing to hand off
-  // The host's membership requests waiting to ask the claimant again: (timer, request).
-  std::map<std::uint64_t,
-           std::pair<TimerId, std::pair<membership::ChangeRequest, ChangeCallback>>>
-      change_retries_;
-  bool was_member_ = false;         // this node has been in a ring it holds
   metrics::NodeMetricsRecorder metrics_;
   // Client requests served in the last two forward timeouts, so a duplicated one is not served
   // twice.

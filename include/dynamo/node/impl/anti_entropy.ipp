@@ -13,7 +13,7 @@ namespace dynamo {
 
 template <Storage S, Transport T>
 bool NodeCore<S, T>::replicates(std::uint32_t partition) const {
-  return partition < roles_.size() && (roles_[partition] & replica_now) != 0;
+  return membership_.replicates_now(partition);
 }
 
 // The next partitions this node replicates, each compared with its other replicas in turn, until

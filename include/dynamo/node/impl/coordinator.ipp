@@ -189,7 +189,7 @@ void NodeCore<S, T>::coordinate_write(Key key, VectorClock context, std::optiona
                           value ? metrics::OperationKind::put : metrics::OperationKind::remove,
                           std::move(done));
   ReplicaPlan plan = plan_for(key);
-  writes_.start(std::move(key), std::move(plan), view_, std::move(context), std::move(value),
+  writes_.start(std::move(key), std::move(plan), view(), std::move(context), std::move(value),
                 options, std::move(done));
 }
 

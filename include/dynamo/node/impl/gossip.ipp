@@ -1,8 +1,7 @@
 #pragma once
-// Gossip and failure detection: heartbeats spread by push-pull gossip, and a phi-accrual
-// detector per peer over their arrival times (the paper's section 4.8, with Cassandra's
-// detector). Heartbeats also carry each node's ring epoch, which is how the ring itself spreads
-// (membership.ipp).
+// Gossip rounds and failure detection: heartbeats spread by push-pull gossip (the heartbeats
+// are ring membership's, ring_membership.hpp), and a phi-accrual detector per peer over their
+// arrival times (the peer table's; the paper's section 4.8, with Cassandra's detector).
 
 #include <cstdio>
 
@@ -16,18 +15,18 @@ namespace dynamo {
 // ring, or whose ring is old, in touch with the cluster.
 template <Storage S, Transport T>
 void NodeCore<S, T>::gossip_round() {
-  gossip_.beat();
+  membership_.beat();
   detect_failures();
   probe_silent_suspects();
   refresh_metrics();
   std::vector<std::string> up;
   std::vector<std::string> down;
-  for (std::string& name : gossip_targets()) {
+  for (std::string& name : membership_.gossip_targets()) {
     if (peers_.refused(name)) continue;
     const bool silent = peers_.is_down(name) || peers_.is_suspected(name, now());
     (silent ? down : up).push_back(std::move(name));
   }
-  const wire::Gossip view{gossip_.snapshot()};
+  const wire::Gossip view{membership_.snapshot()};
   if (!up.empty()) send(up[transport_.random() % up.size()], view);
   if (!down.empty() && transport_.random() % (up.size() + 1) < down.size()) {
     send(down[transport_.random() % down.size()], view);
@@ -41,36 +40,10 @@ void NodeCore<S, T>::gossip_round() {
 template <Storage S, Transport T>
 void NodeCore<S, T>::probe_silent_suspects() {
   const auto member = [this](const std::string& peer) {
-    return ring().find(peer) || view_.next().find(peer);
+    return ring().find(peer) || view().next().find(peer);
   };
   for (const std::string& peer : peers_.renew_silent(now(), member)) {
-    send(peer, wire::Gossip{gossip_.snapshot()});
-  }
-}
-
-template <Storage S, Transport T>
-void NodeCore<S, T>::on_gossip(const std::string& from,
-                               const std::vector<wire::MemberHeartbeat>& members, bool is_reply) {
-  if (!is_reply) {
-    auto newer = gossip_.newer_than(members);
-    if (!newer.empty()) send(from, wire::GossipReply{std::move(newer)});
-  }
-  if (const std::uint64_t generation = gossip_.outgrow(members)) {
-    store_.put_meta(detail::generation_meta, std::to_string(generation));
-    log(LogLevel::warning, "generation_outgrown",
-        "took generation " + std::to_string(generation) +
-            ": the cluster remembered this node with a newer one (a lost disk, a clock gone back)",
-        {{"generation", std::to_string(generation)}});
-  }
-  for (const std::string& name : gossip_.merge(members)) heard_heartbeat(name);
-  compare_ring_epochs(from, members);
-  maybe_complete_change();
-}
-
-template <Storage S, Transport T>
-void NodeCore<S, T>::heard_heartbeat(const std::string& peer) {
-  if (peers_.heard_heartbeat(peer, now())) {
-    log(LogLevel::info, "peer_up", peer + " is up again: its heartbeat advanced", {{"peer", peer}});
+    send(peer, wire::Gossip{membership_.snapshot()});
   }
 }
 
@@ -95,7 +68,7 @@ void NodeCore<S, T>::detect_failures() {
 
 template <Storage S, Transport T>
 bool NodeCore<S, T>::ready() const {
-  if (stopped_ || !view_.known() || !ring().find(config_.name)) return false;
+  if (stopped_ || !view().known() || !ring().find(config_.name)) return false;
   std::size_t reachable = 0;
   for (const ring::Member& m : ring().members()) {
     if (is_self(m.name) || (peers_.verified(m.name) && usable(m.name))) ++reachable;

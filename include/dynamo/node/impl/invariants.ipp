@@ -26,7 +26,7 @@ void NodeCore<S, T>::check_invariants() const {
     const bool empty = reads_.size() == 0 && writes_.size() == 0 && forwards_.size() == 0 &&
                        handoff_.size() == 0 && tombstone_checks_.empty() && exchanges_.empty() &&
                        fetches_.empty() && relocations_.empty() && relocating_.empty() &&
-                       change_retries_.empty() && awaiting_durable_.empty();
+                       membership_.waiting_changes() == 0 && awaiting_durable_.empty();
     if (!empty) fail("a stopped node has nothing in flight", "a table is not empty after stop()");
     return;
   }
@@ -39,6 +39,7 @@ void NodeCore<S, T>::check_invariants() const {
     writes_.check_invariants(live);
     forwards_.check_invariants(live);
     handoff_.check_invariants(live);
+    membership_.check_invariants(live);
   } catch (const std::logic_error& e) {
     fail("the node's components hold their invariants", e.what());
   }
@@ -73,9 +74,6 @@ void NodeCore<S, T>::check_invariants() const {
   if (relocating_.size() != relocations_.size()) {
     fail("relocating_ lists only relocations in flight",
          std::to_string(relocating_.size()) + " entries, " + std::to_string(relocations_.size()) + " relocations");
-  }
-  for (const auto& [id, retry] : change_retries_) {
-    if (!live(retry.first)) fail("every membership retry has a live timer", id_of(id));
   }
 
 }

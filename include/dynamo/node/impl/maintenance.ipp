@@ -46,7 +46,7 @@ void NodeCore<S, T>::start_jobs() {
   });
   jobs_.add("transfer", config_.transfer_check_interval, [this]() -> Next {
     start_fetches();
-    maybe_complete_change();
+    membership_.maybe_complete_change();
     relocate_misplaced();
     return {};
   });
@@ -76,14 +76,14 @@ void NodeCore<S, T>::start_jobs() {
 // or the next layout; otherwise the hint goes to the key's replicas instead (transfer.ipp).
 template <Storage S, Transport T>
 bool NodeCore<S, T>::rightful_owner(const std::string& owner, std::string_view key) const {
-  if (!view_.known()) return true;
+  if (!view().known()) return true;
   const std::uint32_t partition = ring().partition_of_key(key);
-  return view_.replicates_now(owner, partition) || view_.replicates_next(owner, partition);
+  return view().replicates_now(owner, partition) || view().replicates_next(owner, partition);
 }
 
 template <Storage S, Transport T>
 bool NodeCore<S, T>::holds_hint_for(std::string_view key) const {
-  for (const ring::Ring* layout : {&view_.current(), &view_.next()}) {
+  for (const ring::Ring* layout : {&view().current(), &view().next()}) {
     for (ring::NodeIndex i : layout->primaries_for_key(key)) {
       if (store_.get_hint(layout->member(i).name, key)) return true;
     }
@@ -105,7 +105,7 @@ void NodeCore<S, T>::note_tombstones(std::string_view key, const Siblings& store
 // not know of: tombstones wait until the ring has been steady for their grace period.
 template <Storage S, Transport T>
 void NodeCore<S, T>::sweep_tombstones() {
-  if (!view_.stable() || now() - ring_changed_at_ < config_.tombstone_grace) return;
+  if (!view().stable() || now() - membership_.ring_changed_at() < config_.tombstone_grace) return;
   const std::uint64_t wall = transport_.wall_clock_ms();
   const auto grace = static_cast<std::uint64_t>(config_.tombstone_grace.count());
   std::uint32_t checked = 0;
@@ -141,7 +141,7 @@ void NodeCore<S, T>::start_tombstone_check(const Key& key, const Siblings& expec
   TombstoneCheckOp& check = tombstone_checks_[id];
   check.key = key;
   check.expected = expected;
-  for (const std::string& name : view_.names()) {
+  for (const std::string& name : view().names()) {
     if (!is_self(name)) check.waiting.insert(name);
   }
   check.timer = transport_.schedule(config_.request_timeout, [this, id] {

@@ -15,8 +15,6 @@ inline const ring::RingParams& validated_params(const Config& config) {
   return config.ring;
 }
 
-inline constexpr std::string_view generation_meta = "dynamo.generation";
-
 // A restarted node must announce a larger generation than before, or its new heartbeats would
 // lose to the old ones everywhere. The stored generation plus one guards against a clock that
 // went back; the wall clock guards against a lost disk.
@@ -40,8 +38,7 @@ template <Storage S, Transport T>
 NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T transport)
     : config_(std::move(config)),
       resolver_name_(std::move(resolver_name)),
-      view_(detail::validated_params(config_), config_.n),
-      store_(std::move(storage), config_.ring, config_.merkle_depth, StoreHooks{*this}),
+      store_(std::move(storage), detail::validated_params(config_), config_.merkle_depth, StoreHooks{*this}),
       transport_(std::move(transport)),
       // A timeout waits at most twice request_timeout (fetches) or forward_timeout.
       peers_(config_.name,
@@ -57,7 +54,8 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
       forwards_(transport_, ids_, forward_hooks_, config_.forward_timeout),
       handoff_(transport_, ids_, handoff_hooks_,
                {config_.hinted_handoff, config_.hint_replay_batch, config_.request_timeout}),
-      gossip_(config_.name, detail::next_generation(store_, transport_.wall_clock_ms()), {}) {
+      membership_(transport_, ids_, membership_hooks_, config_,
+                  detail::next_generation(store_, transport_.wall_clock_ms())) {
   // A new actor for every incarnation: a node that lost its storage can never reissue a dot an
   // old version already carries (Riak's kv679), whatever its storage remembers.
   do {
@@ -70,8 +68,8 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
   if constexpr (ReportsUnreachable<T>) {
     transport_.on_unreachable([this](std::string_view peer) { on_unreachable(peer); });
   }
-  load_ring();
-  for (const std::string& peer : gossip_targets()) send_hello(peer);
+  membership_.load();
+  for (const std::string& peer : membership_.gossip_targets()) send_hello(peer);
   if constexpr (DeferredDurability<S>) {
     // The storage calls this from its flusher thread; post() brings the news to our executor.
     store_.on_durable([this] { transport_.post([this] { release_durable(); }); });
@@ -113,10 +111,7 @@ void NodeCore<S, T>::halt() {
   for (auto& [id, op] : std::exchange(fetches_, {})) transport_.cancel(op.timer);
   for (auto& [id, op] : std::exchange(relocations_, {})) transport_.cancel(op.timer);
   relocating_.clear();
-  for (auto& [id, retry] : std::exchange(change_retries_, {})) {
-    transport_.cancel(retry.first);
-    retry.second.second(shutdown, {});
-  }
+  membership_.fail_all(shutdown);
   if constexpr (requires { transport_.stop(); }) transport_.stop();
 }
 
@@ -136,11 +131,11 @@ void NodeCore<S, T>::refresh_metrics() {
   metrics::NodeGauges g;
   g.keys = storage().size();
   g.hints = storage().hint_count();
-  g.ring_epoch = view_.epoch();
+  g.ring_epoch = view().epoch();
   g.partitions_to_fetch = fetches_left();
   g.writes_in_flight = writes_in_flight();
   g.pending = pending();
-  for (const std::string& name : view_.names()) {
+  for (const std::string& name : view().names()) {
     ++g.members;
     if (is_self(name)) continue;
     g.peers.push_back({name, peer_state(name), peers_.phi(name, now()).value_or(0.0)});

@@ -97,7 +97,7 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
                              std::is_same_v<M, wire::MembershipChangeReply>) {
           if (!forwards_.on_reply(from, m)) unmatched();
         } else if constexpr (std::is_same_v<M, wire::ReplicaRead>) {
-          if (m.epoch != 0 && m.epoch != view_.epoch()) {
+          if (m.epoch != 0 && m.epoch != view().epoch()) {
             const wire::Status moved{static_cast<std::uint32_t>(errc::ring_changing), 0, 0};
             return send(from, wire::ReplicaReadReply{m.request_id, moved, {}});
           }
@@ -132,14 +132,11 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
               return unmatched();
           }
         } else if constexpr (std::is_same_v<M, wire::RingRequest>) {
-          wire::RingReply reply =
-              wire::to_reply(view_.state(), m.request_id, config_.ring, config_.n);
-          reply.read_quorum = static_cast<std::uint8_t>(config_.r);
-          send(from, reply);
+          membership_.on_ring_request(from, m.request_id, config_.r);
         } else if constexpr (std::is_same_v<M, wire::RingReply>) {
-          on_ring_document(from, std::move(m));
+          membership_.on_ring_document(from, std::move(m));
         } else if constexpr (std::is_same_v<M, wire::MembershipChange>) {
-          handle_membership_change(from, m);
+          membership_.on_change_request(from, m);
         } else if constexpr (std::is_same_v<M, wire::PartitionFetch>) {
           on_partition_fetch(from, m);
         } else if constexpr (std::is_same_v<M, wire::PartitionChunk>) {
@@ -166,9 +163,9 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
           }
           send(from, reply);
         } else if constexpr (std::is_same_v<M, wire::Gossip>) {
-          on_gossip(from, m.members, false);
+          membership_.on_gossip(from, m.members, false);
         } else if constexpr (std::is_same_v<M, wire::GossipReply>) {
-          on_gossip(from, m.members, true);
+          membership_.on_gossip(from, m.members, true);
         } else if constexpr (std::is_same_v<M, wire::TreeCompare>) {
           on_tree_compare(from, m);
         } else if constexpr (std::is_same_v<M, wire::TreeCompareReply>) {
@@ -203,12 +200,12 @@ wire::StatusReply NodeCore<S, T>::status(std::uint64_t request_id) const {
                                reply.digest = (reply.digest ^ h.hi) * 0x100000001b3ULL + h.lo;
                                if (misplaced(ring().partition_of(pos))) ++reply.misplaced;
                              });
-  for (const std::string& name : view_.names()) {
+  for (const std::string& name : view().names()) {
     if (is_self(name)) continue;
     reply.peers.push_back({name, std::string(metrics::to_string(peer_state(name)))});
   }
-  reply.ring_epoch = view_.epoch();
-  reply.member_state = std::string(membership::to_string(view_.status_of(config_.name)));
+  reply.ring_epoch = view().epoch();
+  reply.member_state = std::string(membership::to_string(view().status_of(config_.name)));
   reply.fetches_left = static_cast<std::uint32_t>(fetches_left());
   reply.writes_in_flight = static_cast<std::uint32_t>(writes_in_flight());
   return reply;

@@ -26,7 +26,7 @@ template <Storage S, Transport T>
 void NodeCore<S, T>::reconcile_fetches() {
   all_have_ring_since_.reset();
   std::set<std::uint32_t> mine;
-  for (const membership::Transfer& t : view_.transfers()) {
+  for (const membership::Transfer& t : view().transfers()) {
     if (is_self(t.destination)) mine.insert(t.partition);
   }
   std::erase_if(fetched_, [&](std::uint32_t p) { return !mine.contains(p); });
@@ -38,13 +38,13 @@ void NodeCore<S, T>::reconcile_fetches() {
       it = fetches_.erase(it);
     }
   }
-  if (std::ranges::includes(fetched_, mine)) fetched_epoch_ = view_.epoch();
+  if (std::ranges::includes(fetched_, mine)) fetched_epoch_ = view().epoch();
 }
 
 template <Storage S, Transport T>
 std::size_t NodeCore<S, T>::fetches_left() const {
   std::size_t left = 0;
-  for (const membership::Transfer& t : view_.transfers()) {
+  for (const membership::Transfer& t : view().transfers()) {
     if (is_self(t.destination) && !fetched_.contains(t.partition)) ++left;
   }
   return left;
@@ -52,14 +52,14 @@ std::size_t NodeCore<S, T>::fetches_left() const {
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::start_fetches() {
-  if (view_.stable() || fetched_epoch_ >= view_.epoch() || !ring_is_newest()) return;
-  if (!ring_seen_by_all(view_.epoch())) {
+  if (view().stable() || fetched_epoch_ >= view().epoch() || !membership_.ring_is_newest()) return;
+  if (!membership_.ring_seen_by_all(view().epoch())) {
     all_have_ring_since_.reset();
     return;
   }
   if (!all_have_ring_since_) all_have_ring_since_ = now();
   if (now() - *all_have_ring_since_ < config_.request_timeout) return;
-  for (const membership::Transfer& t : view_.transfers()) {
+  for (const membership::Transfer& t : view().transfers()) {
     if (fetches_.size() >= config_.transfer_concurrency) break;
     if (!is_self(t.destination) || fetched_.contains(t.partition)) continue;
     const bool running = std::ranges::any_of(fetches_, [&](const auto& entry) {
@@ -144,14 +144,14 @@ void NodeCore<S, T>::finish_fetch(std::uint64_t id) {
   fetched_.insert(it->second.partition);
   fetches_.erase(it);
   if (fetches_left() > 0) return start_fetches();
-  fetched_epoch_ = view_.epoch();
+  fetched_epoch_ = view().epoch();
   log(LogLevel::info, "fetches_complete",
-      "fetched every partition ring epoch " + std::to_string(view_.epoch()) + " gives it (" +
+      "fetched every partition ring epoch " + std::to_string(view().epoch()) + " gives it (" +
           std::to_string(metrics_.transfer_keys_fetched.value()) + " keys so far)",
-      {{"epoch", std::to_string(view_.epoch())},
+      {{"epoch", std::to_string(view().epoch())},
        {"keys", std::to_string(metrics_.transfer_keys_fetched.value())}});
-  announce_self();
-  maybe_complete_change();
+  membership_.announce_self();
+  membership_.maybe_complete_change();
 }
 
 // The source's side: whole slices from the one asked for, up to the requester's bounds (at least
@@ -213,13 +213,13 @@ void NodeCore<S, T>::note_dirty(ring::Position pos, std::string_view key) {
 
 template <Storage S, Transport T>
 bool NodeCore<S, T>::misplaced(std::uint32_t partition) const {
-  return view_.known() && partition < roles_.size() && roles_[partition] == 0;
+  return view().known() && !membership_.replicates_now_or_next(partition);
 }
 
 template <Storage S, Transport T>
 std::vector<std::string> NodeCore<S, T>::rightful_replicas(std::uint32_t partition) const {
   std::set<std::string> names;
-  for (const ring::Ring* layout : {&view_.current(), &view_.next()}) {
+  for (const ring::Ring* layout : {&view().current(), &view().next()}) {
     for (const ring::NodeIndex i : layout->primaries(partition)) names.insert(layout->member(i).name);
   }
   names.erase(config_.name);
@@ -231,7 +231,7 @@ template <Storage S, Transport T>
 bool NodeCore<S, T>::handoff_confirmed(std::uint32_t partition) const {
   for (auto it = served_.lower_bound({partition, std::string()});
        it != served_.end() && it->first.first == partition; ++it) {
-    if (it->second.complete && view_.replicates_now(it->first.second, partition)) return true;
+    if (it->second.complete && view().replicates_now(it->first.second, partition)) return true;
   }
   return false;
 }
@@ -240,8 +240,8 @@ bool NodeCore<S, T>::handoff_confirmed(std::uint32_t partition) const {
 // drops), walks the partitions it holds keys of without being their replica.
 template <Storage S, Transport T>
 void NodeCore<S, T>::relocate_misplaced() {
-  if (!may_hold_misplaced_ || !view_.known() || !ring_is_newest() ||
-      !ring_seen_by_all(view_.epoch())) {
+  if (!may_hold_misplaced_ || !view().known() || !membership_.ring_is_newest() ||
+      !membership_.ring_seen_by_all(view().epoch())) {
     return;
   }
   const std::uint32_t q = ring().params().partitions;
