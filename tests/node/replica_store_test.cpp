@@ -126,3 +126,53 @@ TEST_CASE("hints are merged beside the keys, without the trees or the observer",
   CHECK(store.erase_hint("b", "k"));
   CHECK_FALSE(store.get_hint("b", "k"));
 }
+
+namespace {
+
+// A MemoryStorage whose writes become durable only when the test says so, as a group-committing
+// storage's do after its flusher's next fdatasync.
+struct GroupCommitStorage : MemoryStorage {
+  std::uint64_t written = 0;
+  std::uint64_t synced = 0;
+  std::function<void()> wake;
+  void put(ring::Position pos, std::string_view key, const Siblings& s) {
+    MemoryStorage::put(pos, key, s);
+    ++written;
+  }
+  std::uint64_t write_seq() const { return written; }
+  std::uint64_t durable_seq() const { return synced; }
+  void on_durable(std::function<void()> w) { wake = std::move(w); }
+};
+static_assert(dynamo::DeferredDurability<GroupCommitStorage>);
+
+}  // namespace
+
+TEST_CASE("an action waits until every write before it is durable, and runs in order",
+          "[replica_store]") {
+  std::vector<Change> changes;
+  ReplicaStore<GroupCommitStorage, RecordingObserver> store(GroupCommitStorage{}, params, depth,
+                                                            RecordingObserver{&changes});
+  std::vector<int> ran;
+  store.when_durable([&] { ran.push_back(0); });  // nothing written yet: at once
+  CHECK(ran == std::vector<int>{0});
+  store.merge(pos_of("a"), "a", version(1, 1, {}, "x"));
+  store.when_durable([&] { ran.push_back(1); });
+  store.merge(pos_of("b"), "b", version(1, 2, {}, "y"));
+  store.when_durable([&] { ran.push_back(2); });
+  CHECK(store.awaiting_durable() == 2);
+  store.release_durable();  // nothing synced: nothing runs
+  CHECK(ran.size() == 1);
+  const_cast<GroupCommitStorage&>(store.storage()).synced = 1;
+  store.release_durable();
+  CHECK(ran == std::vector<int>{0, 1});
+  const_cast<GroupCommitStorage&>(store.storage()).synced = 2;
+  store.release_durable();
+  CHECK(ran == std::vector<int>{0, 1, 2});
+  store.merge(pos_of("c"), "c", version(1, 3, {}, "z"));
+  store.when_durable([&] { ran.push_back(3); });
+  store.forget_awaiting_durable();  // the node stopped
+  CHECK(store.awaiting_durable() == 0);
+  const_cast<GroupCommitStorage&>(store.storage()).synced = 3;
+  store.release_durable();
+  CHECK(ran.size() == 3);
+}

@@ -60,7 +60,8 @@ struct FakeContext {
     return local.empty() ? std::nullopt : std::optional<Siblings>(local);
   }
   void when_durable(std::function<void()> action) { action(); }
-  Dot issue_dot(bool) { return Dot{ActorId{7}, ++counter}; }
+  ActorId actor() const { return ActorId{7}; }
+  ActorId one_off_actor() { return ActorId{1000 + ++counter}; }
   std::uint64_t wall_clock_ms() const { return 1000; }
   void unmatched() {}
 };
@@ -220,4 +221,29 @@ TEST_CASE("a write that lost its deadline breaks the coordinator's invariants",
   f.timers.pending.clear();
   CHECK_THROWS_WITH(f.writes.check_invariants(live),
                     Catch::Contains("every write in flight has a live timeout"));
+}
+
+TEST_CASE("a home replica's dots carry its actor with a rising counter, any other coordinator's "
+          "a one-off actor",
+          "[write_coordinator]") {
+  const auto dot_sent = [](const Fixture& f) {
+    const auto& write = std::get<wire::ReplicaWrite>(f.context.sent.back().second);
+    Dot newest{};
+    for (const Versioned& v : write.siblings.versions()) newest = std::max(newest, v.dot);
+    return newest;
+  };
+  Fixture home;
+  Fixture::Result first, second;
+  home.put(first);
+  CHECK(dot_sent(home) == Dot{ActorId{7}, 1});
+  home.put(second);
+  CHECK(dot_sent(home) == Dot{ActorId{7}, 2});
+
+  Fixture stranger;
+  stranger.context.self = "not-a-replica";  // the sloppy quorum's last resort
+  Fixture::Result result;
+  stranger.put(result);
+  const Dot dot = dot_sent(stranger);
+  CHECK(dot.actor != ActorId{7});
+  CHECK(dot.counter == 1);
 }

@@ -11,7 +11,6 @@
 //
 // Thread safety: none. The front (Node) calls it from one executor only.
 
-#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -215,7 +214,8 @@ class NodeCore {
       return core.store_.get(pos, key);
     }
     void when_durable(std::function<void()> action) { core.when_durable(std::move(action)); }
-    Dot issue_dot(bool home);
+    ActorId actor() const { return core.actor_; }
+    ActorId one_off_actor();
     std::uint64_t wall_clock_ms() { return core.transport_.wall_clock_ms(); }
     void unmatched() { core.unmatched(); }
   };
@@ -288,8 +288,7 @@ class NodeCore {
 
   // maintenance.ipp: durability of acknowledgements, storage maintenance, hinted handoff and
   // tombstone collection
-  void when_durable(std::function<void()> action);
-  void release_durable();
+  void when_durable(std::function<void()> action) { store_.when_durable(std::move(action)); }
   void start_jobs();
   // What hinted handoff does to the world (hinted_handoff.hpp).
   struct HandoffHooks {
@@ -436,8 +435,7 @@ class NodeCore {
   ReplicaStore<S, StoreHooks> store_;
   T transport_;
   PeriodicJobs<T> jobs_{transport_};
-  ActorId actor_;
-  std::uint64_t counter_ = 0;  // dots issued by this incarnation, monotonic across keys
+  ActorId actor_;  // this incarnation's, new at every start (node_core.ipp)
   RequestIds ids_{0};  // every request id this node issues (in_flight.hpp)
   PeerTable peers_;
   static constexpr std::size_t max_awaiting_hello = 256;
@@ -461,8 +459,6 @@ class NodeCore {
   std::map<std::uint64_t, ExchangeOp> exchanges_;            // at most one in flight
   std::uint32_t exchange_cursor_ = 0;                        // the next partition to compare
   std::uint64_t exchange_rounds_ = 0;
-  // Acknowledgements waiting for the storage to make a write durable: (write_seq, send it).
-  std::deque<std::pair<std::uint64_t, std::function<void()>>> awaiting_durable_;
   // Range transfer: the partitions fetched for the change under way, and what this node served
   // to others.
   std::map<std::uint64_t, FetchOp> fetches_;

@@ -11,6 +11,7 @@
 #include <cassert>
 #include <concepts>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -98,6 +99,35 @@ class ReplicaStore {
     storage_.on_durable(std::move(wake));
   }
 
+  // Runs `action` once everything written so far is durable: at once for a storage whose
+  // writes are durable when they return, else from release_durable() once the storage says so.
+  // A replica acknowledges a write only then; with group commit that is after the flusher's
+  // next fdatasync, which this waits for without blocking.
+  void when_durable(std::function<void()> action) {
+    if constexpr (DeferredDurability<S>) {
+      const std::uint64_t seq = storage_.write_seq();
+      if (seq > storage_.durable_seq()) {
+        awaiting_durable_.emplace_back(seq, std::move(action));
+        return;
+      }
+    }
+    action();
+  }
+  // Runs, in order, the actions whose writes the storage now reports durable.
+  void release_durable() {
+    if constexpr (DeferredDurability<S>) {
+      const std::uint64_t durable = storage_.durable_seq();
+      while (!awaiting_durable_.empty() && awaiting_durable_.front().first <= durable) {
+        auto action = std::move(awaiting_durable_.front().second);
+        awaiting_durable_.pop_front();
+        action();
+      }
+    }
+  }
+  std::size_t awaiting_durable() const { return awaiting_durable_.size(); }
+  // Forgets the waiting actions (the node stops; what was written stays the storage's).
+  void forget_awaiting_durable() { awaiting_durable_.clear(); }
+
  private:
   antientropy::MerkleTree* built_tree(ring::Position pos) {
     const auto it = trees_.find(ring::partition_of(params_, pos));
@@ -109,6 +139,8 @@ class ReplicaStore {
   unsigned merkle_depth_;
   O observer_;
   std::map<std::uint32_t, antientropy::MerkleTree> trees_;  // built on first use, then kept
+  // Actions waiting for the storage to make a write durable: (write_seq, action).
+  std::deque<std::pair<std::uint64_t, std::function<void()>>> awaiting_durable_;
 };
 
 template <Storage S, ReplicaObserver O>

@@ -38,7 +38,7 @@ concept WriteContext = requires(C& c, const C& cc, const std::string& node,
                                 std::chrono::milliseconds waited, const wire::Message& message,
                                 const ReplicaTarget& target, ring::Position pos,
                                 std::string_view key, const Siblings& siblings,
-                                std::function<void()> action, bool home) {
+                                std::function<void()> action) {
   { cc.usable(node) } -> std::same_as<bool>;
   c.suspect(node, waited);
   { cc.is_self(node) } -> std::same_as<bool>;
@@ -48,8 +48,9 @@ concept WriteContext = requires(C& c, const C& cc, const std::string& node,
   c.merge_into_hint(node, key, siblings);
   { cc.stored(pos, key) } -> std::same_as<std::optional<Siblings>>;
   c.when_durable(std::move(action));
-  // A new dot: this node's actor and its next counter for a home replica, else a one-off actor.
-  { c.issue_dot(home) } -> std::same_as<Dot>;
+  // This incarnation's actor, and a fresh random one (never 0) for a one-off dot.
+  { cc.actor() } -> std::same_as<ActorId>;
+  { c.one_off_actor() } -> std::same_as<ActorId>;
   { c.wall_clock_ms() } -> std::convertible_to<std::uint64_t>;
   c.unmatched();
 };
@@ -113,6 +114,7 @@ class WriteCoordinator {
 
   Context& context_;
   Settings settings_;
+  std::uint64_t counter_ = 0;  // dots issued with this incarnation's actor, monotonic across keys
   InFlight<Timers, WriteOp> writes_;
 };
 

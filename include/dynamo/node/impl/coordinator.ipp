@@ -193,17 +193,15 @@ void NodeCore<S, T>::coordinate_write(Key key, VectorClock context, std::optiona
                 options, std::move(done));
 }
 
-// A home replica's dots carry this node's actor and a counter above every event it issued; any
-// other coordinator uses a one-off actor (write_coordinator.ipp says why).
+// A coordinator that is no home replica of the key issues its dot from a one-off actor
+// (write_coordinator.ipp says why).
 template <Storage S, Transport T>
-Dot NodeCore<S, T>::WriteHooks::issue_dot(bool home) {
-  const Dot own{core.actor_, ++core.counter_};
-  if (home) return own;
-  Dot dot;
+ActorId NodeCore<S, T>::WriteHooks::one_off_actor() {
+  ActorId actor;
   do {
-    dot = Dot{ActorId{core.transport_.random()}, 1};
-  } while (dot.actor.value == 0);
-  return dot;
+    actor = ActorId{core.transport_.random()};
+  } while (actor.value == 0);
+  return actor;
 }
 
 }  // namespace dynamo

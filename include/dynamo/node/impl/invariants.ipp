@@ -26,7 +26,7 @@ void NodeCore<S, T>::check_invariants() const {
     const bool empty = reads_.size() == 0 && writes_.size() == 0 && forwards_.size() == 0 &&
                        handoff_.size() == 0 && tombstone_checks_.empty() && exchanges_.empty() &&
                        fetches_.empty() && relocations_.empty() && relocating_.empty() &&
-                       membership_.waiting_changes() == 0 && awaiting_durable_.empty();
+                       membership_.waiting_changes() == 0 && store_.awaiting_durable() == 0;
     if (!empty) fail("a stopped node has nothing in flight", "a table is not empty after stop()");
     return;
   }
@@ -60,7 +60,7 @@ void NodeCore<S, T>::check_invariants() const {
   for (const auto& [id, op] : fetches_) {
     if (op.source >= op.sources.size()) fail("a fetch asks one of its sources", id_of(id));
     // Between a chunk and its durability the fetch waits for the storage, not for a peer.
-    if (!live(op.timer) && awaiting_durable_.empty()) {
+    if (!live(op.timer) && store_.awaiting_durable() == 0) {
       fail("every partition fetch has a live timeout", id_of(id) + " of partition " + std::to_string(op.partition));
     }
   }

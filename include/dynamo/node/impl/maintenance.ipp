@@ -7,32 +7,6 @@
 
 namespace dynamo {
 
-// A replica acknowledges a write only once its storage says the write is durable; with group
-// commit that is after the flusher's next fdatasync, which this waits for without blocking.
-template <Storage S, Transport T>
-void NodeCore<S, T>::when_durable(std::function<void()> action) {
-  if constexpr (DeferredDurability<S>) {
-    const std::uint64_t seq = store_.write_seq();
-    if (seq > store_.durable_seq()) {
-      awaiting_durable_.emplace_back(seq, std::move(action));
-      return;
-    }
-  }
-  action();
-}
-
-template <Storage S, Transport T>
-void NodeCore<S, T>::release_durable() {
-  if constexpr (DeferredDurability<S>) {
-    const std::uint64_t durable = store_.durable_seq();
-    while (!awaiting_durable_.empty() && awaiting_durable_.front().first <= durable) {
-      auto action = std::move(awaiting_durable_.front().second);
-      awaiting_durable_.pop_front();
-      action();
-    }
-  }
-}
-
 // The node's background work, each job on its own interval (periodic_jobs.hpp), in this order
 // when two fall due together: hints offered to their owners; the change under way advanced
 // (partitions fetched, completion checked, keys no longer replicated here handed off);

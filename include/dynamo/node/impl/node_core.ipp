@@ -72,7 +72,7 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
   for (const std::string& peer : membership_.gossip_targets()) send_hello(peer);
   if constexpr (DeferredDurability<S>) {
     // The storage calls this from its flusher thread; post() brings the news to our executor.
-    store_.on_durable([this] { transport_.post([this] { release_durable(); }); });
+    store_.on_durable([this] { transport_.post([this] { store_.release_durable(); }); });
   }
   start_jobs();
   refresh_metrics();
@@ -99,7 +99,7 @@ void NodeCore<S, T>::halt() {
   if (stopped_) return;
   stopped_ = true;
   if constexpr (DeferredDurability<S>) store_.on_durable({});
-  awaiting_durable_.clear();
+  store_.forget_awaiting_durable();
   jobs_.stop();
   const auto shutdown = make_error_code(errc::shutdown);
   for (auto& [id, op] : std::exchange(exchanges_, {})) transport_.cancel(op.timer);

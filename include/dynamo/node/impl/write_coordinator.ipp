@@ -38,7 +38,9 @@ void WriteCoordinator<Timers, Context>::start(Key key, ReplicaPlan plan,
   const bool home = std::ranges::any_of(plan.targets, [&](const ReplicaTarget& t) {
     return t.primary && context_.is_self(t.node);
   });
-  const Dot dot = context_.issue_dot(home);
+  // Every write takes a counter of this node's actor, used or not, as it always has.
+  const Dot own{context_.actor(), ++counter_};
+  const Dot dot = home ? own : Dot{context_.one_off_actor(), 1};
   const bool tombstone = !value.has_value();
   Versioned version = make_version(dot, context_.wall_clock_ms(), context,
                                    tombstone ? Value{} : std::move(*value), tombstone,
