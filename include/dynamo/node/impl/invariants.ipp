@@ -4,7 +4,8 @@
 // that broke it. Each check costs O(operations in flight); sibling sets are checked only where
 // they are in flight plus a bounded sample of stored ones (a whole-storage pass per event would
 // dominate the simulation), and Siblings::add asserts the rule where every set is built.
-// Reads in flight and the periodic jobs are checked by their own components.
+// Reads, tombstone checks and anti-entropy exchanges in flight and the periodic jobs are checked
+// by their own components.
 
 #include <algorithm>
 #include <string>
@@ -23,7 +24,7 @@ void NodeCore<S, T>::check_invariants() const {
 
   if (stopped_) {
     const bool empty = reads_.size() == 0 && writes_.empty() && forwards_.empty() && replays_.empty() &&
-                       replaying_.empty() && tombstone_checks_.empty() && exchanges_.empty() &&
+                       replaying_.empty() && tombstones_.size() == 0 && anti_entropy_.size() == 0 &&
                        fetches_.empty() && relocations_.empty() && relocating_.empty() &&
                        change_retries_.empty() && awaiting_durable_.empty();
     if (!empty) fail("a stopped node has nothing in flight", "a table is not empty after stop()");
@@ -31,10 +32,13 @@ void NodeCore<S, T>::check_invariants() const {
   }
 
   // Periodic work is always scheduled while the node runs (a lost timer silently ends it), and
-  // every read in flight ends by its answers or its deadline.
+  // every read, tombstone check and anti-entropy exchange in flight ends by its answers or its
+  // deadline.
   try {
     jobs_.check_invariants(live);
     reads_.check_invariants(live);
+    tombstones_.check_invariants(live);
+    anti_entropy_.check_invariants(live);
   } catch (const std::logic_error& e) {
     fail("the node's components hold their invariants", e.what());
   }
@@ -63,17 +67,6 @@ void NodeCore<S, T>::check_invariants() const {
   if (replaying_.size() != replays_.size()) {
     fail("replaying_ lists only hint deliveries in flight",
          std::to_string(replaying_.size()) + " entries, " + std::to_string(replays_.size()) + " deliveries");
-  }
-  for (const auto& [id, op] : tombstone_checks_) {
-    if (!live(op.timer)) fail("every tombstone check has a live timeout", id_of(id) + " of " + op.key);
-    if (op.waiting.empty()) fail("a tombstone check every member answered is finished", id_of(id));
-    if (op.expected.has_live_value()) fail("only tombstones are checked for collection", id_of(id));
-  }
-  if (exchanges_.size() > config_.anti_entropy_exchanges) {
-    fail("at most anti_entropy_exchanges exchanges are in flight", std::to_string(exchanges_.size()));
-  }
-  for (const auto& [id, op] : exchanges_) {
-    if (!live(op.timer)) fail("every anti-entropy exchange has a live timeout", id_of(id) + " with " + op.peer);
   }
   for (const auto& [id, op] : fetches_) {
     if (op.source >= op.sources.size()) fail("a fetch asks one of its sources", id_of(id));

@@ -88,7 +88,7 @@ void NodeCore<S, T>::adopt(membership::RingView view) {
     std::erase_if(dirty_, [&](const auto& entry) { return replicates(entry.first); });
   }
   reconcile_fetches();
-  rescan_tombstones();
+  tombstones_.rescan();
   announce_self();
   log(LogLevel::info, "ring_adopted", ring_summary(before, was_member),
       {{"epoch", std::to_string(view_.epoch())}});
@@ -366,12 +366,39 @@ bool NodeCore<S, T>::has_left() const {
 }
 
 template <Storage S, Transport T>
-void NodeCore<S, T>::rescan_tombstones() {
-  tombstone_candidates_.clear();
-  storage().for_each_in_range({{0, 0}, {~0ULL, ~0ULL}},
-                             [this](ring::Position, std::string_view key, const Siblings& s) {
-                               note_tombstones(key, s);
-                             });
+bool NodeCore<S, T>::replicates(std::uint32_t partition) const {
+  return partition < roles_.size() && (roles_[partition] & replica_now) != 0;
+}
+
+// The ring questions anti-entropy and tombstone collection ask, in the current layout.
+template <Storage S, Transport T>
+std::vector<std::string> NodeCore<S, T>::ExchangeHooks::other_replicas(
+    std::uint32_t partition) const {
+  std::vector<std::string> others;
+  for (const ring::NodeIndex i : core.ring().primaries(partition)) {
+    const std::string& name = core.ring().member(i).name;
+    if (!core.is_self(name)) others.push_back(name);
+  }
+  return others;
+}
+
+template <Storage S, Transport T>
+std::vector<std::string> NodeCore<S, T>::TombstoneHooks::home_replicas(
+    std::string_view key) const {
+  std::vector<std::string> replicas;
+  for (const ring::NodeIndex i : core.ring().primaries_for_key(key)) {
+    replicas.push_back(core.ring().member(i).name);
+  }
+  return replicas;
+}
+
+template <Storage S, Transport T>
+template <class Visit>
+void NodeCore<S, T>::TombstoneHooks::for_each_stored(Visit visit) const {
+  core.storage().for_each_in_range({{0, 0}, {~0ULL, ~0ULL}},
+                                   [&](ring::Position, std::string_view key, const Siblings& s) {
+                                     visit(key, s);
+                                   });
 }
 
 }  // namespace dynamo

@@ -51,6 +51,12 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
                                 config_.phi_threshold}),
       reads_(read_hooks_, quorum::ReadPacing{config_.request_timeout, config_.request_timeout / 2,
                                              /*ask_all_first=*/true}),
+      anti_entropy_(exchange_hooks_, ids_,
+                    {config_.anti_entropy_exchanges, config_.anti_entropy_max_keys,
+                     config_.merkle_depth, 2 * config_.request_timeout}),
+      tombstones_(tombstone_hooks_, ids_,
+                  {config_.tombstone_grace, config_.tombstone_sweep_batch,
+                   config_.request_timeout}),
       gossip_(config_.name, detail::next_generation(store_, transport_.wall_clock_ms()), {}) {
   // A new actor for every incarnation: a node that lost its storage can never reissue a dot an
   // old version already carries (Riak's kv679), whatever its storage remembers.
@@ -98,7 +104,7 @@ void NodeCore<S, T>::halt() {
   awaiting_durable_.clear();
   jobs_.stop();
   const auto shutdown = make_error_code(errc::shutdown);
-  for (auto& [id, op] : std::exchange(exchanges_, {})) transport_.cancel(op.timer);
+  anti_entropy_.clear();
   reads_.fail_all(shutdown);
   for (auto& [id, op] : std::exchange(writes_, {})) {
     transport_.cancel(op.timer);
@@ -111,7 +117,7 @@ void NodeCore<S, T>::halt() {
   }
   for (auto& [id, op] : std::exchange(replays_, {})) transport_.cancel(op.timer);
   replaying_.clear();
-  for (auto& [id, op] : std::exchange(tombstone_checks_, {})) transport_.cancel(op.timer);
+  tombstones_.clear();
   for (auto& [id, op] : std::exchange(fetches_, {})) transport_.cancel(op.timer);
   for (auto& [id, op] : std::exchange(relocations_, {})) transport_.cancel(op.timer);
   relocating_.clear();
@@ -125,7 +131,7 @@ void NodeCore<S, T>::halt() {
 template <Storage S, Transport T>
 std::size_t NodeCore<S, T>::pending() const {
   return reads_.size() + writes_.size() + forwards_.size() + replays_.size() +
-         tombstone_checks_.size() + exchanges_.size() + fetches_.size() + relocations_.size();
+         tombstones_.size() + anti_entropy_.size() + fetches_.size() + relocations_.size();
 }
 
 template <Storage S, Transport T>
