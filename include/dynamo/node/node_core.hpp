@@ -26,6 +26,7 @@
 #include "dynamo/membership/ring_view.hpp"
 #include "dynamo/metrics/node_metrics.hpp"
 #include "dynamo/metrics/prometheus.hpp"
+#include "dynamo/node/anti_entropy.hpp"
 #include "dynamo/node/config.hpp"
 #include "dynamo/node/forwarder.hpp"
 #include "dynamo/node/hinted_handoff.hpp"
@@ -37,6 +38,7 @@
 #include "dynamo/node/request_memory.hpp"
 #include "dynamo/node/ring_membership.hpp"
 #include "dynamo/node/write_coordinator.hpp"
+#include "dynamo/node/tombstone_collector.hpp"
 #include "dynamo/quorum/read_coordinator.hpp"
 #include "dynamo/quorum/request_options.hpp"
 #include "dynamo/ring/ring.hpp"
@@ -123,7 +125,7 @@ class NodeCore {
   // has failed.
   const membership::GossipState& gossip_state() const { return membership_.gossip(); }
   bool is_down(const std::string& peer) const { return peers_.is_down(peer); }
-  // Anti-entropy so far (anti_entropy.ipp).
+  // Anti-entropy so far (anti_entropy.hpp).
   struct AntiEntropyStats {
     std::uint64_t exchanges = 0;       // completed, whether or not anything differed
     std::uint64_t keys_sent = 0;       // keys this node sent in LeafSync and LeafSyncReply
@@ -157,12 +159,6 @@ class NodeCore {
   void check_invariants() const;
 
  private:
-  struct TombstoneCheckOp {
-    Key key;
-    Siblings expected;
-    std::set<std::string> waiting;
-    TimerId timer = 0;
-  };
 
   // coordinator.ipp: routing (coordinate here or forward) and the hooks of the coordinators
   bool coordinates(std::string_view key) const;
@@ -265,29 +261,71 @@ class NodeCore {
   // down by the failure detector, not refused at handshake.
   bool usable(const std::string& node) const;
 
-  // anti_entropy.ipp: Merkle trees per partition and the exchange that compares them
-  struct ExchangeOp {
-    std::string peer;
-    std::uint32_t partition = 0;
-    TimerId timer = 0;
-    // What the exchange waits for: a TreeCompareReply of this level, or (once the LeafSync is
-    // sent) the LeafSyncReply. Anything else with its id is a late or duplicated answer.
-    std::uint8_t reply_level = 1;
-    bool syncing = false;
+  // What anti-entropy (anti_entropy.hpp) does to the world, done by this node.
+  struct ExchangeHooks {
+    NodeCore& core;
+    TimerId schedule(std::chrono::milliseconds delay, std::function<void()> action) {
+      return core.transport_.schedule(delay, std::move(action));
+    }
+    void cancel(TimerId timer) { core.transport_.cancel(timer); }
+    void send(const std::string& peer, const wire::Message& m) { core.send(peer, m); }
+    std::uint32_t partitions() const { return core.ring().params().partitions; }
+    bool replicates(std::uint32_t partition) const { return core.replicates(partition); }
+    std::vector<std::string> other_replicas(std::uint32_t partition) const;
+    bool usable(const std::string& peer) const { return core.usable(peer); }
+    const antientropy::MerkleTree& tree(std::uint32_t partition) {
+      return core.store_.tree(partition);
+    }
+    void for_each_in_range(ring::PositionRange range, const RangeVisitor& visit) const {
+      core.storage().for_each_in_range(range, visit);
+    }
+    std::uint32_t partition_of(std::string_view key) const {
+      return core.ring().partition_of_key(key);
+    }
+    bool merge(std::string_view key, const Siblings& siblings) {
+      return core.store_.merge(ring::hash_key(core.ring().params().hash, key), key, siblings);
+    }
+    void unmatched() { core.unmatched(); }
+    void exchange_completed() { core.metrics_.anti_entropy_exchanges.add(); }
+    void keys_sent(std::uint64_t n) { core.metrics_.anti_entropy_keys_sent.add(n); }
+    void keys_repaired(std::uint64_t n) { core.metrics_.anti_entropy_keys_repaired.add(n); }
+    void log(LogLevel level, std::string_view event, std::string message,
+             std::vector<LogField> fields) {
+      core.log(level, event, std::move(message), std::move(fields));
+    }
   };
-  void start_exchange();
-  void finish_exchange(std::uint64_t id);
-  bool replicates(std::uint32_t partition) const;
-  std::vector<wire::KeyVersions> keys_in_leaves(const antientropy::MerkleTree& tree,
-                                                const std::vector<std::uint32_t>& leaves) const;
-  void on_tree_compare(const std::string& from, const wire::TreeCompare& m);
-  void on_tree_compare_reply(const std::string& from, const wire::TreeCompareReply& m);
-  void on_leaf_sync(const std::string& from, wire::LeafSync m);
-  void on_leaf_sync_reply(const std::string& from, wire::LeafSyncReply m);
-  bool repair_from(std::uint32_t partition, const wire::KeyVersions& entry);
+  // What tombstone collection (tombstone_collector.hpp) needs of this node.
+  struct TombstoneHooks {
+    NodeCore& core;
+    TimerId schedule(std::chrono::milliseconds delay, std::function<void()> action) {
+      return core.transport_.schedule(delay, std::move(action));
+    }
+    void cancel(TimerId timer) { core.transport_.cancel(timer); }
+    std::chrono::milliseconds now() const { return core.now(); }
+    std::uint64_t wall_clock_ms() const { return core.transport_.wall_clock_ms(); }
+    void send(const std::string& node, const wire::Message& m) { core.send(node, m); }
+    bool ring_stable() const { return core.view().stable(); }
+    std::chrono::milliseconds ring_changed_at() const { return core.membership_.ring_changed_at(); }
+    const std::vector<std::string>& members() const { return core.view().names(); }
+    std::vector<std::string> home_replicas(std::string_view key) const;
+    bool is_self(std::string_view node) const { return core.is_self(node); }
+    bool holds_hint_for(std::string_view key) const { return core.holds_hint_for(key); }
+    std::optional<Siblings> stored(std::string_view key) const {
+      return core.store_.get(ring::hash_key(core.ring().params().hash, key), key);
+    }
+    void erase(std::string_view key, const Siblings& stored) {
+      core.store_.erase(ring::hash_key(core.ring().params().hash, key), key, stored);
+    }
+    template <class Visit>
+    void for_each_stored(Visit visit) const;
+    void unmatched() { core.unmatched(); }
+    void log(LogLevel level, std::string_view event, std::string message,
+             std::vector<LogField> fields) {
+      core.log(level, event, std::move(message), std::move(fields));
+    }
+  };
 
-  // maintenance.ipp: durability of acknowledgements, storage maintenance, hinted handoff and
-  // tombstone collection
+  // maintenance.ipp: storage maintenance, hinted handoff, the periodic jobs
   void when_durable(std::function<void()> action) { store_.when_durable(std::move(action)); }
   void start_jobs();
   // What hinted handoff does to the world (hinted_handoff.hpp).
@@ -324,12 +362,6 @@ class NodeCore {
     }
   };
   bool rightful_owner(const std::string& owner, std::string_view key) const;
-  void note_tombstones(std::string_view key, const Siblings& stored);
-  void sweep_tombstones();
-  void start_tombstone_check(const Key& key, const Siblings& expected);
-  void on_tombstone_check_reply(std::uint64_t id, const std::string& from,
-                                const wire::TombstoneCheckReply& reply);
-  void collect_tombstone(std::uint64_t id);
   bool holds_hint_for(std::string_view key) const;
 
   // membership.ipp: what a new ring means for each component, and the membership's hooks
@@ -364,7 +396,8 @@ class NodeCore {
   };
   void on_ring_change(std::uint64_t before, bool was_member);
   const membership::RingView& view() const { return membership_.view(); }
-  void rescan_tombstones();
+  // Whether this node is a home replica of the partition in the current layout.
+  bool replicates(std::uint32_t partition) const { return membership_.replicates_now(partition); }
 
   // transfer.ipp: fetching partitions a change adds, serving them, handing off misplaced keys
   struct FetchOp {
@@ -429,7 +462,7 @@ class NodeCore {
     NodeCore& core;
     void changed(ring::Position pos, std::string_view key, const Siblings& after) {
       core.note_dirty(pos, key);
-      core.note_tombstones(key, after);
+      core.tombstones_.note(key, after);
     }
   };
   ReplicaStore<S, StoreHooks> store_;
@@ -452,13 +485,12 @@ class NodeCore {
   Forwarder<T, ForwardHooks> forwards_;  // client requests passed on to their coordinator
   HandoffHooks handoff_hooks_{*this};
   HintedHandoff<T, HandoffHooks> handoff_;
+  ExchangeHooks exchange_hooks_{*this};
+  AntiEntropy<ExchangeHooks> anti_entropy_;  // Merkle tree exchanges with other replicas
+  TombstoneHooks tombstone_hooks_{*this};
+  TombstoneCollector<TombstoneHooks> tombstones_;  // the tombstones this node collects
   MembershipHooks membership_hooks_{*this};
   RingMembership<T, MembershipHooks> membership_;  // the ring, its gossip and its changes
-  std::map<std::uint64_t, TombstoneCheckOp> tombstone_checks_;
-  std::set<Key> tombstone_candidates_;
-  std::map<std::uint64_t, ExchangeOp> exchanges_;            // at most one in flight
-  std::uint32_t exchange_cursor_ = 0;                        // the next partition to compare
-  std::uint64_t exchange_rounds_ = 0;
   // Range transfer: the partitions fetched for the change under way, and what this node served
   // to others.
   std::map<std::uint64_t, FetchOp> fetches_;
@@ -484,7 +516,6 @@ class NodeCore {
 #include "dynamo/node/impl/replica.ipp"
 #include "dynamo/node/impl/maintenance.ipp"
 #include "dynamo/node/impl/gossip.ipp"
-#include "dynamo/node/impl/anti_entropy.ipp"
 #include "dynamo/node/impl/membership.ipp"
 #include "dynamo/node/impl/transfer.ipp"
 #include "dynamo/node/impl/invariants.ipp"

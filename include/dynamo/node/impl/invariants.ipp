@@ -5,7 +5,8 @@
 // they are in flight plus a bounded sample of stored ones (a whole-storage pass per event would
 // dominate the simulation), and Siblings::add asserts the rule where every set is built.
 // The components (periodic jobs, the read and write coordinators, the forwarder, hinted
-// handoff) check their own invariants; this checks the tables still kept here.
+// handoff, tombstone collection, anti-entropy, ring membership) check their own invariants;
+// this checks the tables still kept here.
 
 #include <algorithm>
 #include <string>
@@ -24,7 +25,7 @@ void NodeCore<S, T>::check_invariants() const {
 
   if (stopped_) {
     const bool empty = reads_.size() == 0 && writes_.size() == 0 && forwards_.size() == 0 &&
-                       handoff_.size() == 0 && tombstone_checks_.empty() && exchanges_.empty() &&
+                       handoff_.size() == 0 && tombstones_.size() == 0 && anti_entropy_.size() == 0 &&
                        fetches_.empty() && relocations_.empty() && relocating_.empty() &&
                        membership_.waiting_changes() == 0 && store_.awaiting_durable() == 0;
     if (!empty) fail("a stopped node has nothing in flight", "a table is not empty after stop()");
@@ -32,7 +33,8 @@ void NodeCore<S, T>::check_invariants() const {
   }
 
   // Periodic work is always scheduled while the node runs (a lost timer silently ends it), and
-  // every read in flight ends by its answers or its deadline.
+  // every read, tombstone check and anti-entropy exchange in flight ends by its answers or its
+  // deadline.
   try {
     jobs_.check_invariants(live);
     reads_.check_invariants(live);
@@ -40,23 +42,14 @@ void NodeCore<S, T>::check_invariants() const {
     forwards_.check_invariants(live);
     handoff_.check_invariants(live);
     membership_.check_invariants(live);
+    tombstones_.check_invariants(live);
+    anti_entropy_.check_invariants(live);
   } catch (const std::logic_error& e) {
     fail("the node's components hold their invariants", e.what());
   }
 
   // Every operation in flight ends by its answer or by its timeout: without a live timeout an
   // unanswered one would stay forever.
-  for (const auto& [id, op] : tombstone_checks_) {
-    if (!live(op.timer)) fail("every tombstone check has a live timeout", id_of(id) + " of " + op.key);
-    if (op.waiting.empty()) fail("a tombstone check every member answered is finished", id_of(id));
-    if (op.expected.has_live_value()) fail("only tombstones are checked for collection", id_of(id));
-  }
-  if (exchanges_.size() > config_.anti_entropy_exchanges) {
-    fail("at most anti_entropy_exchanges exchanges are in flight", std::to_string(exchanges_.size()));
-  }
-  for (const auto& [id, op] : exchanges_) {
-    if (!live(op.timer)) fail("every anti-entropy exchange has a live timeout", id_of(id) + " with " + op.peer);
-  }
   for (const auto& [id, op] : fetches_) {
     if (op.source >= op.sources.size()) fail("a fetch asks one of its sources", id_of(id));
     // Between a chunk and its durability the fetch waits for the storage, not for a peer.
@@ -75,7 +68,6 @@ void NodeCore<S, T>::check_invariants() const {
     fail("relocating_ lists only relocations in flight",
          std::to_string(relocating_.size()) + " entries, " + std::to_string(relocations_.size()) + " relocations");
   }
-
 }
 
 }  // namespace dynamo

@@ -20,7 +20,7 @@ void NodeCore<S, T>::on_ring_change(std::uint64_t, bool) {
     std::erase_if(dirty_, [&](const auto& entry) { return replicates(entry.first); });
   }
   reconcile_fetches();
-  rescan_tombstones();
+  tombstones_.rescan();
 }
 
 // Transports that dial by address learn the members' addresses from the ring; the peer table's
@@ -56,13 +56,35 @@ bool NodeCore<S, T>::has_left() const {
          relocations_.empty();
 }
 
+// The ring questions anti-entropy and tombstone collection ask, in the current layout.
 template <Storage S, Transport T>
-void NodeCore<S, T>::rescan_tombstones() {
-  tombstone_candidates_.clear();
-  storage().for_each_in_range({{0, 0}, {~0ULL, ~0ULL}},
-                             [this](ring::Position, std::string_view key, const Siblings& s) {
-                               note_tombstones(key, s);
-                             });
+std::vector<std::string> NodeCore<S, T>::ExchangeHooks::other_replicas(
+    std::uint32_t partition) const {
+  std::vector<std::string> others;
+  for (const ring::NodeIndex i : core.ring().primaries(partition)) {
+    const std::string& name = core.ring().member(i).name;
+    if (!core.is_self(name)) others.push_back(name);
+  }
+  return others;
+}
+
+template <Storage S, Transport T>
+std::vector<std::string> NodeCore<S, T>::TombstoneHooks::home_replicas(
+    std::string_view key) const {
+  std::vector<std::string> replicas;
+  for (const ring::NodeIndex i : core.ring().primaries_for_key(key)) {
+    replicas.push_back(core.ring().member(i).name);
+  }
+  return replicas;
+}
+
+template <Storage S, Transport T>
+template <class Visit>
+void NodeCore<S, T>::TombstoneHooks::for_each_stored(Visit visit) const {
+  core.storage().for_each_in_range({{0, 0}, {~0ULL, ~0ULL}},
+                                   [&](ring::Position, std::string_view key, const Siblings& s) {
+                                     visit(key, s);
+                                   });
 }
 
 }  // namespace dynamo

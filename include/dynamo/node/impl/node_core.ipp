@@ -54,6 +54,12 @@ NodeCore<S, T>::NodeCore(Config config, std::string resolver_name, S storage, T 
       forwards_(transport_, ids_, forward_hooks_, config_.forward_timeout),
       handoff_(transport_, ids_, handoff_hooks_,
                {config_.hinted_handoff, config_.hint_replay_batch, config_.request_timeout}),
+      anti_entropy_(exchange_hooks_, ids_,
+                    {config_.anti_entropy_exchanges, config_.anti_entropy_max_keys,
+                     config_.merkle_depth, 2 * config_.request_timeout}),
+      tombstones_(tombstone_hooks_, ids_,
+                  {config_.tombstone_grace, config_.tombstone_sweep_batch,
+                   config_.request_timeout}),
       membership_(transport_, ids_, membership_hooks_, config_,
                   detail::next_generation(store_, transport_.wall_clock_ms())) {
   // A new actor for every incarnation: a node that lost its storage can never reissue a dot an
@@ -102,12 +108,12 @@ void NodeCore<S, T>::halt() {
   store_.forget_awaiting_durable();
   jobs_.stop();
   const auto shutdown = make_error_code(errc::shutdown);
-  for (auto& [id, op] : std::exchange(exchanges_, {})) transport_.cancel(op.timer);
+  anti_entropy_.clear();
   reads_.fail_all(shutdown);
   writes_.fail_all(shutdown);
   forwards_.fail_all(shutdown);
   handoff_.clear();
-  for (auto& [id, op] : std::exchange(tombstone_checks_, {})) transport_.cancel(op.timer);
+  tombstones_.clear();
   for (auto& [id, op] : std::exchange(fetches_, {})) transport_.cancel(op.timer);
   for (auto& [id, op] : std::exchange(relocations_, {})) transport_.cancel(op.timer);
   relocating_.clear();
@@ -118,7 +124,7 @@ void NodeCore<S, T>::halt() {
 template <Storage S, Transport T>
 std::size_t NodeCore<S, T>::pending() const {
   return reads_.size() + writes_.size() + forwards_.size() + handoff_.size() +
-         tombstone_checks_.size() + exchanges_.size() + fetches_.size() + relocations_.size();
+         tombstones_.size() + anti_entropy_.size() + fetches_.size() + relocations_.size();
 }
 
 template <Storage S, Transport T>

@@ -142,18 +142,11 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
         } else if constexpr (std::is_same_v<M, wire::PartitionChunk>) {
           on_partition_chunk(from, std::move(m));
         } else if constexpr (std::is_same_v<M, wire::TombstoneCheck>) {
-          const auto stored = store_.get(ring::hash_key(ring().params().hash, m.key), m.key);
-          send(from, wire::TombstoneCheckReply{m.request_id, stored.value_or(Siblings{}),
-                                               holds_hint_for(m.key)});
+          tombstones_.on_check(from, m);
         } else if constexpr (std::is_same_v<M, wire::TombstoneCheckReply>) {
-          on_tombstone_check_reply(m.request_id, from, m);
+          tombstones_.on_check_reply(m.request_id, from, m);
         } else if constexpr (std::is_same_v<M, wire::Purge>) {
-          const ring::Position pos = ring::hash_key(ring().params().hash, m.key);
-          const auto stored = store_.get(pos, m.key);
-          if (stored && *stored == m.expected) {
-            store_.erase(pos, m.key, *stored);
-            tombstone_candidates_.erase(m.key);
-          }
+          tombstones_.on_purge(m);
         } else if constexpr (std::is_same_v<M, wire::StatusRequest>) {
           wire::StatusReply reply = status(m.request_id);
           if (m.with_metrics) {
@@ -167,13 +160,13 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
         } else if constexpr (std::is_same_v<M, wire::GossipReply>) {
           membership_.on_gossip(from, m.members, true);
         } else if constexpr (std::is_same_v<M, wire::TreeCompare>) {
-          on_tree_compare(from, m);
+          anti_entropy_.on_tree_compare(from, m);
         } else if constexpr (std::is_same_v<M, wire::TreeCompareReply>) {
-          on_tree_compare_reply(from, m);
+          anti_entropy_.on_tree_compare_reply(from, m);
         } else if constexpr (std::is_same_v<M, wire::LeafSync>) {
-          on_leaf_sync(from, std::move(m));
+          anti_entropy_.on_leaf_sync(from, m);
         } else if constexpr (std::is_same_v<M, wire::LeafSyncReply>) {
-          on_leaf_sync_reply(from, std::move(m));
+          anti_entropy_.on_leaf_sync_reply(from, m);
         } else if constexpr (std::is_same_v<M, wire::Error>) {
           log(LogLevel::warning, "peer_error", "error from " + from + ": " + m.message,
               {{"peer", from}, {"reason", m.message}});
