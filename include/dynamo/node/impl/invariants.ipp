@@ -4,7 +4,7 @@
 // that broke it. Each check costs O(operations in flight); sibling sets are checked only where
 // they are in flight plus a bounded sample of stored ones (a whole-storage pass per event would
 // dominate the simulation), and Siblings::add asserts the rule where every set is built.
-// Reads in flight and the periodic jobs are checked by their own components.
+// Reads in flight, the periodic jobs and the range transfer are checked by their own components.
 
 #include <algorithm>
 #include <string>
@@ -24,17 +24,18 @@ void NodeCore<S, T>::check_invariants() const {
   if (stopped_) {
     const bool empty = reads_.size() == 0 && writes_.empty() && forwards_.empty() && replays_.empty() &&
                        replaying_.empty() && tombstone_checks_.empty() && exchanges_.empty() &&
-                       fetches_.empty() && relocations_.empty() && relocating_.empty() &&
+                       transfer_.idle() &&
                        change_retries_.empty() && awaiting_durable_.empty();
     if (!empty) fail("a stopped node has nothing in flight", "a table is not empty after stop()");
     return;
   }
 
   // Periodic work is always scheduled while the node runs (a lost timer silently ends it), and
-  // every read in flight ends by its answers or its deadline.
+  // every read, partition fetch and relocation in flight ends by its answers or its deadline.
   try {
     jobs_.check_invariants(live);
     reads_.check_invariants(live);
+    transfer_.check_invariants(live);
   } catch (const std::logic_error& e) {
     fail("the node's components hold their invariants", e.what());
   }
@@ -74,24 +75,6 @@ void NodeCore<S, T>::check_invariants() const {
   }
   for (const auto& [id, op] : exchanges_) {
     if (!live(op.timer)) fail("every anti-entropy exchange has a live timeout", id_of(id) + " with " + op.peer);
-  }
-  for (const auto& [id, op] : fetches_) {
-    if (op.source >= op.sources.size()) fail("a fetch asks one of its sources", id_of(id));
-    // Between a chunk and its durability the fetch waits for the storage, not for a peer.
-    if (!live(op.timer) && awaiting_durable_.empty()) {
-      fail("every partition fetch has a live timeout", id_of(id) + " of partition " + std::to_string(op.partition));
-    }
-  }
-  for (const auto& [id, op] : relocations_) {
-    if (!live(op.timer)) fail("every relocation has a live timeout", id_of(id) + " of " + op.key);
-    if (op.waiting.empty()) fail("a relocation every replica acknowledged is finished", id_of(id));
-    if (!relocating_.contains({op.hint_owner, op.key})) {
-      fail("relocating_ lists every relocation", id_of(id) + " of " + op.key);
-    }
-  }
-  if (relocating_.size() != relocations_.size()) {
-    fail("relocating_ lists only relocations in flight",
-         std::to_string(relocating_.size()) + " entries, " + std::to_string(relocations_.size()) + " relocations");
   }
   for (const auto& [id, retry] : change_retries_) {
     if (!live(retry.first)) fail("every membership retry has a live timer", id_of(id));

@@ -45,9 +45,9 @@ void NodeCore<S, T>::start_jobs() {
     return {};
   });
   jobs_.add("transfer", config_.transfer_check_interval, [this]() -> Next {
-    start_fetches();
+    transfer_.start_fetches();
     maybe_complete_change();
-    relocate_misplaced();
+    transfer_.relocate_misplaced();
     return {};
   });
   jobs_.add("tombstone_sweep", config_.tombstone_sweep_interval, [this]() -> Next {
@@ -91,7 +91,7 @@ void NodeCore<S, T>::replay_hints() {
     if (batch.size() + orphans.size() + replays_.size() >= config_.hint_replay_batch) return;
     if (replaying_.contains({std::string(owner), std::string(key)})) return;
     if (!rightful_owner(std::string(owner), key)) {
-      if (!relocating_.contains({std::string(owner), Key(key)})) {
+      if (!transfer_.relocating(std::string(owner), Key(key))) {
         orphans.push_back(ReplayOp{std::string(owner), Key(key), s, 0});
       }
       return;
@@ -101,7 +101,8 @@ void NodeCore<S, T>::replay_hints() {
   });
   for (ReplayOp& orphan : orphans) {
     const ring::Position pos = ring::hash_key(ring().params().hash, orphan.key);
-    start_relocation(std::move(orphan.owner), std::move(orphan.key), pos, std::move(orphan.sent));
+    transfer_.start_relocation(std::move(orphan.owner), std::move(orphan.key), pos,
+                               std::move(orphan.sent));
   }
   for (ReplayOp& replay : batch) {
     const std::uint64_t id = next_id(RequestKind::hint_delivery);
@@ -138,7 +139,7 @@ void NodeCore<S, T>::on_replay_ack(std::uint64_t id, const std::string& from,
 }
 
 // A hint's owner is still where it belongs while it is a home replica of the key in the current
-// or the next layout; otherwise the hint goes to the key's replicas instead (transfer.ipp).
+// or the next layout; otherwise the hint goes to the key's replicas instead (range_transfer.hpp).
 template <Storage S, Transport T>
 bool NodeCore<S, T>::rightful_owner(const std::string& owner, std::string_view key) const {
   if (!view_.known()) return true;

@@ -77,17 +77,11 @@ void NodeCore<S, T>::adopt(membership::RingView view) {
     if (view_.replicates_now(config_.name, p)) roles_[p] |= replica_now;
     if (view_.replicates_next(config_.name, p)) roles_[p] |= replica_next;
   }
-  may_hold_misplaced_ = true;
   persist_ring();
   learn_addresses();
   follow_members();
   store_.keep_trees_if([&](std::uint32_t partition) { return replicates(partition); });
-  if (view_.stable()) {
-    // What this node served only matters for partitions it no longer holds.
-    std::erase_if(served_, [&](const auto& entry) { return replicates(entry.first.first); });
-    std::erase_if(dirty_, [&](const auto& entry) { return replicates(entry.first); });
-  }
-  reconcile_fetches();
+  transfer_.on_ring_change();
   rescan_tombstones();
   announce_self();
   log(LogLevel::info, "ring_adopted", ring_summary(before, was_member),
@@ -143,7 +137,7 @@ void NodeCore<S, T>::follow_members() {
 
 template <Storage S, Transport T>
 void NodeCore<S, T>::announce_self() {
-  gossip_.set_self(view_.status_of(config_.name), view_.epoch(), fetched_epoch_);
+  gossip_.set_self(view_.status_of(config_.name), view_.epoch(), transfer_.fetched_epoch());
 }
 
 // The ring's members and the seeds: whom this node gossips with.
@@ -334,7 +328,7 @@ void NodeCore<S, T>::maybe_complete_change() {
 
 template <Storage S, Transport T>
 std::uint64_t NodeCore<S, T>::fetched_epoch_of(const std::string& node) const {
-  if (is_self(node)) return fetched_epoch_;
+  if (is_self(node)) return transfer_.fetched_epoch();
   const wire::MemberHeartbeat* entry = gossip_.find(node);
   return entry ? entry->fetched_epoch : 0;
 }
@@ -362,7 +356,12 @@ bool NodeCore<S, T>::ring_is_newest() const {
 template <Storage S, Transport T>
 bool NodeCore<S, T>::has_left() const {
   return was_member_ && view_.known() && !view_.contains(config_.name) && storage().size() == 0 &&
-         storage().hint_count() == 0 && relocations_.empty();
+         storage().hint_count() == 0 && transfer_.relocations_in_flight() == 0;
+}
+
+template <Storage S, Transport T>
+bool NodeCore<S, T>::misplaced(std::uint32_t partition) const {
+  return view_.known() && partition < roles_.size() && roles_[partition] == 0;
 }
 
 template <Storage S, Transport T>

@@ -112,9 +112,7 @@ void NodeCore<S, T>::halt() {
   for (auto& [id, op] : std::exchange(replays_, {})) transport_.cancel(op.timer);
   replaying_.clear();
   for (auto& [id, op] : std::exchange(tombstone_checks_, {})) transport_.cancel(op.timer);
-  for (auto& [id, op] : std::exchange(fetches_, {})) transport_.cancel(op.timer);
-  for (auto& [id, op] : std::exchange(relocations_, {})) transport_.cancel(op.timer);
-  relocating_.clear();
+  transfer_.halt();
   for (auto& [id, retry] : std::exchange(change_retries_, {})) {
     transport_.cancel(retry.first);
     retry.second.second(shutdown, {});
@@ -125,7 +123,7 @@ void NodeCore<S, T>::halt() {
 template <Storage S, Transport T>
 std::size_t NodeCore<S, T>::pending() const {
   return reads_.size() + writes_.size() + forwards_.size() + replays_.size() +
-         tombstone_checks_.size() + exchanges_.size() + fetches_.size() + relocations_.size();
+         tombstone_checks_.size() + exchanges_.size() + transfer_.size();
 }
 
 template <Storage S, Transport T>

@@ -135,7 +135,7 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
             case RequestKind::hint_delivery:
               return on_replay_ack(m.request_id, from, m.status);
             case RequestKind::relocation:
-              return on_relocation_ack(m.request_id, from, m.status);
+              return transfer_.on_relocation_ack(m.request_id, from, m.status);
             case RequestKind::write:
               if (m.status.ok()) on_write_ack(m.request_id, from);
               return;
@@ -152,9 +152,9 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
         } else if constexpr (std::is_same_v<M, wire::MembershipChange>) {
           handle_membership_change(from, m);
         } else if constexpr (std::is_same_v<M, wire::PartitionFetch>) {
-          on_partition_fetch(from, m);
+          transfer_.on_partition_fetch(from, m);
         } else if constexpr (std::is_same_v<M, wire::PartitionChunk>) {
-          on_partition_chunk(from, std::move(m));
+          transfer_.on_partition_chunk(from, std::move(m));
         } else if constexpr (std::is_same_v<M, wire::TombstoneCheck>) {
           const auto stored = store_.get(ring::hash_key(ring().params().hash, m.key), m.key);
           send(from, wire::TombstoneCheckReply{m.request_id, stored.value_or(Siblings{}),
