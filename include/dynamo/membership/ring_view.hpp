@@ -12,7 +12,7 @@
 // reads use. During it, writes also go to the replicas `next` adds; each added replica fetches
 // its partitions from the replica it replaces (transfers()); once every destination has fetched
 // everything, the ring moves to epoch + 1 with current = next. Replicas that lost a partition
-// hand its keys off before they drop them (node/impl/transfer.ipp).
+// hand its keys off before they drop them (node/range_transfer.hpp).
 
 #include <cstdint>
 #include <optional>

@@ -7,7 +7,7 @@
 // One node plays every role of the paper's section 4: coordinator of gets and puts for the keys
 // it is a home replica of (forwarding the others), replica for its own keys, fallback that keeps
 // hints for unreachable owners and hands them back, collector of old tombstones, and member of
-// a ring that nodes join and leave while it serves (membership.ipp, transfer.ipp).
+// a ring that nodes join and leave while it serves (membership.ipp, range_transfer.hpp).
 //
 // Thread safety: none. The front (Node) calls it from one executor only.
 
@@ -34,6 +34,7 @@
 #include "dynamo/node/peer_table.hpp"
 #include "dynamo/node/periodic_jobs.hpp"
 #include "dynamo/node/replica_plan.hpp"
+#include "dynamo/node/range_transfer.hpp"
 #include "dynamo/node/replica_store.hpp"
 #include "dynamo/node/request_memory.hpp"
 #include "dynamo/node/ring_membership.hpp"
@@ -95,7 +96,7 @@ class NodeCore {
   // a leaving node may stop then.
   bool has_left() const;
   // Partitions this node must still fetch for the change under way.
-  std::size_t fetches_left() const;
+  std::size_t fetches_left() const { return transfer_.fetches_left(); }
   ActorId actor() const { return actor_; }
   // The storage, to read. Its one writer is the replica store (replica_store.hpp).
   const S& storage() const { return store_.storage(); }
@@ -110,7 +111,7 @@ class NodeCore {
   // relocations of misplaced keys. While it is 0 and no hint or misplaced key is held, every
   // copy this node is responsible for has landed: the cluster is quiet.
   std::size_t writes_in_flight() const {
-    return writes_.size() + handoff_.size() + relocations_.size();
+    return writes_.size() + handoff_.size() + transfer_.relocations_in_flight();
   }
   std::uint64_t malformed_frames() const { return metrics_.malformed_frames.value(); }
   // Answers that matched no request in flight by id, sender and type (late, duplicated or
@@ -135,7 +136,7 @@ class NodeCore {
     return {metrics_.anti_entropy_exchanges.value(), metrics_.anti_entropy_keys_sent.value(),
             metrics_.anti_entropy_keys_repaired.value()};
   }
-  // Range transfer and handoff so far (transfer.ipp).
+  // Range transfer and handoff so far (range_transfer.hpp).
   struct TransferStats {
     std::uint64_t keys_fetched = 0;     // received from sources for partitions a change added
     std::uint64_t keys_dropped = 0;     // dropped at once: a replica had fetched them from here
@@ -345,10 +346,11 @@ class NodeCore {
       return core.rightful_owner(owner, key);
     }
     bool relocating(const std::string& owner, std::string_view key) const {
-      return core.relocating_.contains({owner, Key(key)});
+      return core.transfer_.relocating(owner, Key(key));
     }
     void relocate(const std::string& owner, std::string_view key, const Siblings& s) {
-      core.start_relocation(owner, Key(key), ring::hash_key(core.ring().params().hash, key), s);
+      core.transfer_.start_relocation(owner, Key(key),
+                                      ring::hash_key(core.ring().params().hash, key), s);
     }
     bool usable(const std::string& owner) const { return core.usable(owner); }
     void send(const std::string& owner, const wire::Message& m) { core.send(owner, m); }
@@ -384,7 +386,7 @@ class NodeCore {
     }
     void members_changed(const std::vector<std::string>& names);
     void heard_heartbeat(const std::string& peer);
-    std::uint64_t fetched_epoch() const { return core.fetched_epoch_; }
+    std::uint64_t fetched_epoch() const { return core.transfer_.fetched_epoch(); }
     void on_ring_change(std::uint64_t before, bool was_member) {
       core.on_ring_change(before, was_member);
     }
@@ -399,45 +401,9 @@ class NodeCore {
   // Whether this node is a home replica of the partition in the current layout.
   bool replicates(std::uint32_t partition) const { return membership_.replicates_now(partition); }
 
-  // transfer.ipp: fetching partitions a change adds, serving them, handing off misplaced keys
-  struct FetchOp {
-    std::uint32_t partition = 0;
-    std::vector<std::string> sources;
-    std::size_t source = 0;
-    std::uint32_t slice = 0;
-    TimerId timer = 0;
-    // The request id of the PartitionFetch in flight: each slice is asked under a new id, so a
-    // late chunk answering an earlier request (before a timeout restarted the fetch) is no
-    // answer to this one.
-    std::uint64_t asked = 0;
-  };
-  struct ServedFetch {
-    std::uint32_t next_slice = 0;  // slices [0, next_slice) served in order to this requester
-    bool complete = false;         // ... and the requester confirmed it holds them all
-  };
-  struct RelocationOp {
-    std::string hint_owner;  // empty: this node's own copy; else a hint for that owner
-    Key key;
-    ring::Position pos;
-    Siblings sent;
-    std::set<std::string> waiting;
-    TimerId timer = 0;
-  };
-  void reconcile_fetches();
-  void start_fetches();
-  void request_slice(std::uint64_t id);
-  void on_fetch_timeout(std::uint64_t id);
-  void on_partition_chunk(const std::string& from, wire::PartitionChunk chunk);
-  void finish_fetch(std::uint64_t id);
-  void on_partition_fetch(const std::string& from, const wire::PartitionFetch& m);
-  void note_dirty(ring::Position pos, std::string_view key);
+  // Whether this node holds no home replica of the partition, in the current layout or the next.
   bool misplaced(std::uint32_t partition) const;
-  void relocate_misplaced();
-  bool relocate_partition(std::uint32_t partition, std::size_t& budget);
-  bool handoff_confirmed(std::uint32_t partition) const;
-  void start_relocation(std::string hint_owner, Key key, ring::Position pos, Siblings sent);
-  void on_relocation_ack(std::uint64_t id, const std::string& from, const wire::Status& status);
-  std::vector<std::string> rightful_replicas(std::uint32_t partition) const;
+
 
   // A request sent to `peer` `waited` ago went unanswered; 0: the transport cannot reach it.
   void suspect(const std::string& peer, std::chrono::milliseconds waited) {
@@ -461,7 +427,7 @@ class NodeCore {
   struct StoreHooks {
     NodeCore& core;
     void changed(ring::Position pos, std::string_view key, const Siblings& after) {
-      core.note_dirty(pos, key);
+      core.transfer_.note_dirty(pos, key);
       core.tombstones_.note(key, after);
     }
   };
@@ -491,18 +457,40 @@ class NodeCore {
   TombstoneCollector<TombstoneHooks> tombstones_;  // the tombstones this node collects
   MembershipHooks membership_hooks_{*this};
   RingMembership<T, MembershipHooks> membership_;  // the ring, its gossip and its changes
-  // Range transfer: the partitions fetched for the change under way, and what this node served
-  // to others.
-  std::map<std::uint64_t, FetchOp> fetches_;
-  std::set<std::uint32_t> fetched_;
-  std::uint64_t fetched_epoch_ = 0;
-  std::optional<std::chrono::milliseconds> all_have_ring_since_;
-  std::map<std::pair<std::uint32_t, std::string>, ServedFetch> served_;
-  std::map<std::uint32_t, std::set<Key>> dirty_;  // keys changed after their slice was served
-  std::map<std::uint64_t, RelocationOp> relocations_;
-  std::set<std::pair<std::string, Key>> relocating_;
-  std::uint32_t relocation_cursor_ = 0;
-  bool may_hold_misplaced_ = false;  // false once a sweep found nothing to hand off
+  // What the range transfer does to the world, done by this node.
+  struct TransferHooks {
+    using Timers = T;
+    NodeCore& core;
+    const membership::RingView& view() const { return core.view(); }
+    std::chrono::milliseconds now() const { return core.now(); }
+    void send(const std::string& to, const wire::Message& message) { core.send(to, message); }
+    bool usable(const std::string& peer) const { return core.usable(peer); }
+    void suspect(const std::string& peer, std::chrono::milliseconds waited) {
+      core.suspect(peer, waited);
+    }
+    bool ring_is_newest() const { return core.membership_.ring_is_newest(); }
+    bool ring_seen_by_all(std::uint64_t epoch) const {
+      return core.membership_.ring_seen_by_all(epoch);
+    }
+    bool replicates(std::uint32_t partition) const { return core.replicates(partition); }
+    bool misplaced(std::uint32_t partition) const { return core.misplaced(partition); }
+    ReplicaStore<S, StoreHooks>& store() { return core.store_; }
+    const ReplicaStore<S, StoreHooks>& store() const { return core.store_; }
+    void when_durable(std::function<void()> action) { core.when_durable(std::move(action)); }
+    bool durability_pending() const { return core.store_.awaiting_durable() != 0; }
+    void fetches_complete() {
+      core.membership_.announce_self();
+      core.membership_.maybe_complete_change();
+    }
+    void log(LogLevel level, std::string_view event, std::string message,
+             std::vector<LogField> fields) const {
+      core.log(level, event, std::move(message), std::move(fields));
+    }
+    metrics::NodeMetricsRecorder& metrics() { return core.metrics_; }
+  };
+  TransferHooks transfer_hooks_{*this};
+  // Fetches for the change under way, what this node served, its handoff of misplaced keys.
+  RangeTransfer<TransferHooks> transfer_{transfer_hooks_, config_, transport_, ids_};
   metrics::NodeMetricsRecorder metrics_;
   // Client requests served in the last two forward timeouts, so a duplicated one is not served
   // twice.
@@ -517,5 +505,4 @@ class NodeCore {
 #include "dynamo/node/impl/maintenance.ipp"
 #include "dynamo/node/impl/gossip.ipp"
 #include "dynamo/node/impl/membership.ipp"
-#include "dynamo/node/impl/transfer.ipp"
 #include "dynamo/node/impl/invariants.ipp"

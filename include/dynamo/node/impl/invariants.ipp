@@ -5,8 +5,8 @@
 // they are in flight plus a bounded sample of stored ones (a whole-storage pass per event would
 // dominate the simulation), and Siblings::add asserts the rule where every set is built.
 // The components (periodic jobs, the read and write coordinators, the forwarder, hinted
-// handoff, tombstone collection, anti-entropy, ring membership) check their own invariants;
-// this checks the tables still kept here.
+// handoff, tombstone collection, anti-entropy, range transfer, ring membership) check their own
+// invariants.
 
 #include <algorithm>
 #include <string>
@@ -21,20 +21,19 @@ void NodeCore<S, T>::check_invariants() const {
     detail::invariant_violated("node " + config_.name, invariant, detail);
   };
   const auto live = [this](TimerId id) { return detail::timer_live(transport_, id); };
-  const auto id_of = [](std::uint64_t id) { return "op " + std::to_string(id); };
 
   if (stopped_) {
     const bool empty = reads_.size() == 0 && writes_.size() == 0 && forwards_.size() == 0 &&
                        handoff_.size() == 0 && tombstones_.size() == 0 && anti_entropy_.size() == 0 &&
-                       fetches_.empty() && relocations_.empty() && relocating_.empty() &&
-                       membership_.waiting_changes() == 0 && store_.awaiting_durable() == 0;
+                       transfer_.idle() && membership_.waiting_changes() == 0 &&
+                       store_.awaiting_durable() == 0;
     if (!empty) fail("a stopped node has nothing in flight", "a table is not empty after stop()");
     return;
   }
 
   // Periodic work is always scheduled while the node runs (a lost timer silently ends it), and
-  // every read, tombstone check and anti-entropy exchange in flight ends by its answers or its
-  // deadline.
+  // every request in flight ends by its answers or its deadline: without a live deadline an
+  // unanswered one would stay forever.
   try {
     jobs_.check_invariants(live);
     reads_.check_invariants(live);
@@ -44,29 +43,9 @@ void NodeCore<S, T>::check_invariants() const {
     membership_.check_invariants(live);
     tombstones_.check_invariants(live);
     anti_entropy_.check_invariants(live);
+    transfer_.check_invariants(live);
   } catch (const std::logic_error& e) {
     fail("the node's components hold their invariants", e.what());
-  }
-
-  // Every operation in flight ends by its answer or by its timeout: without a live timeout an
-  // unanswered one would stay forever.
-  for (const auto& [id, op] : fetches_) {
-    if (op.source >= op.sources.size()) fail("a fetch asks one of its sources", id_of(id));
-    // Between a chunk and its durability the fetch waits for the storage, not for a peer.
-    if (!live(op.timer) && store_.awaiting_durable() == 0) {
-      fail("every partition fetch has a live timeout", id_of(id) + " of partition " + std::to_string(op.partition));
-    }
-  }
-  for (const auto& [id, op] : relocations_) {
-    if (!live(op.timer)) fail("every relocation has a live timeout", id_of(id) + " of " + op.key);
-    if (op.waiting.empty()) fail("a relocation every replica acknowledged is finished", id_of(id));
-    if (!relocating_.contains({op.hint_owner, op.key})) {
-      fail("relocating_ lists every relocation", id_of(id) + " of " + op.key);
-    }
-  }
-  if (relocating_.size() != relocations_.size()) {
-    fail("relocating_ lists only relocations in flight",
-         std::to_string(relocating_.size()) + " entries, " + std::to_string(relocations_.size()) + " relocations");
   }
 }
 

@@ -20,9 +20,9 @@ void NodeCore<S, T>::start_jobs() {
     return {};
   });
   jobs_.add("transfer", config_.transfer_check_interval, [this]() -> Next {
-    start_fetches();
+    transfer_.start_fetches();
     membership_.maybe_complete_change();
-    relocate_misplaced();
+    transfer_.relocate_misplaced();
     return {};
   });
   jobs_.add("tombstone_sweep", config_.tombstone_sweep_interval, [this]() -> Next {
@@ -48,7 +48,7 @@ void NodeCore<S, T>::start_jobs() {
 }
 
 // A hint's owner is still where it belongs while it is a home replica of the key in the current
-// or the next layout; otherwise the hint goes to the key's replicas instead (transfer.ipp).
+// or the next layout; otherwise the hint goes to the key's replicas instead (range_transfer.hpp).
 template <Storage S, Transport T>
 bool NodeCore<S, T>::rightful_owner(const std::string& owner, std::string_view key) const {
   if (!view().known()) return true;

@@ -12,14 +12,8 @@ namespace dynamo {
 //  3. tombstone collection re-scans its candidates (the first home replica collects).
 template <Storage S, Transport T>
 void NodeCore<S, T>::on_ring_change(std::uint64_t, bool) {
-  may_hold_misplaced_ = true;
   store_.keep_trees_if([&](std::uint32_t partition) { return replicates(partition); });
-  if (view().stable()) {
-    // What this node served only matters for partitions it no longer holds.
-    std::erase_if(served_, [&](const auto& entry) { return replicates(entry.first.first); });
-    std::erase_if(dirty_, [&](const auto& entry) { return replicates(entry.first); });
-  }
-  reconcile_fetches();
+  transfer_.on_ring_change();
   tombstones_.rescan();
 }
 
@@ -53,7 +47,7 @@ void NodeCore<S, T>::change_membership(membership::ChangeRequest request, Change
 template <Storage S, Transport T>
 bool NodeCore<S, T>::has_left() const {
   return membership_.left_ring() && storage().size() == 0 && storage().hint_count() == 0 &&
-         relocations_.empty();
+         transfer_.relocations_in_flight() == 0;
 }
 
 // The ring questions anti-entropy and tombstone collection ask, in the current layout.
@@ -66,6 +60,11 @@ std::vector<std::string> NodeCore<S, T>::ExchangeHooks::other_replicas(
     if (!core.is_self(name)) others.push_back(name);
   }
   return others;
+}
+
+template <Storage S, Transport T>
+bool NodeCore<S, T>::misplaced(std::uint32_t partition) const {
+  return view().known() && !membership_.replicates_now_or_next(partition);
 }
 
 template <Storage S, Transport T>

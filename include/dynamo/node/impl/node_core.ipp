@@ -114,9 +114,7 @@ void NodeCore<S, T>::halt() {
   forwards_.fail_all(shutdown);
   handoff_.clear();
   tombstones_.clear();
-  for (auto& [id, op] : std::exchange(fetches_, {})) transport_.cancel(op.timer);
-  for (auto& [id, op] : std::exchange(relocations_, {})) transport_.cancel(op.timer);
-  relocating_.clear();
+  transfer_.halt();
   membership_.fail_all(shutdown);
   if constexpr (requires { transport_.stop(); }) transport_.stop();
 }
@@ -124,7 +122,7 @@ void NodeCore<S, T>::halt() {
 template <Storage S, Transport T>
 std::size_t NodeCore<S, T>::pending() const {
   return reads_.size() + writes_.size() + forwards_.size() + handoff_.size() +
-         tombstones_.size() + anti_entropy_.size() + fetches_.size() + relocations_.size();
+         tombstones_.size() + anti_entropy_.size() + transfer_.size();
 }
 
 template <Storage S, Transport T>

@@ -124,7 +124,7 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
               if (!handoff_.on_ack(m.request_id, from, m.status)) unmatched();
               return;
             case RequestKind::relocation:
-              return on_relocation_ack(m.request_id, from, m.status);
+              return transfer_.on_relocation_ack(m.request_id, from, m.status);
             case RequestKind::write:
               if (m.status.ok() && !writes_.on_ack(m.request_id, from)) unmatched();
               return;
@@ -138,9 +138,9 @@ void NodeCore<S, T>::handle(const std::string& from, wire::Message message) {
         } else if constexpr (std::is_same_v<M, wire::MembershipChange>) {
           membership_.on_change_request(from, m);
         } else if constexpr (std::is_same_v<M, wire::PartitionFetch>) {
-          on_partition_fetch(from, m);
+          transfer_.on_partition_fetch(from, m);
         } else if constexpr (std::is_same_v<M, wire::PartitionChunk>) {
-          on_partition_chunk(from, std::move(m));
+          transfer_.on_partition_chunk(from, std::move(m));
         } else if constexpr (std::is_same_v<M, wire::TombstoneCheck>) {
           tombstones_.on_check(from, m);
         } else if constexpr (std::is_same_v<M, wire::TombstoneCheckReply>) {
