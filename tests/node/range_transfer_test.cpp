@@ -412,19 +412,27 @@ TEST_CASE("a key changed after its slice was served lands in the dirty ledger an
   w.check();
 }
 
+// Node a once d joined and the change completed, holding one key of a partition it no longer
+// replicates, and a first sweep for misplaced keys made.
+struct MisplacedKey {
+  RingView joining = joined(founded({"a", "b", "c"}), "d");
+  World w{"a", completion_of(joining)};
+  Key key = key_in(moved_from_a(joining).partition);
+  Siblings v1 = version(1, 1, {}, "v1");
+  MisplacedKey() {
+    w.transfer.on_ring_change();
+    w.store.merge(pos_of(key), key, v1);
+    w.transfer.relocate_misplaced();
+  }
+};
+
 TEST_CASE("a misplaced key is handed off to its rightful replicas and dropped only after all "
           "acknowledged",
           "[node][range-transfer]") {
-  const RingView joining = joined(founded({"a", "b", "c"}), "d");
-  const RingView done = completion_of(joining);
-  const std::uint32_t p = moved_from_a(joining).partition;
-  World w("a", done);
-  w.transfer.on_ring_change();
-  const Key key = key_in(p);
-  const Siblings v1 = version(1, 1, {}, "v1");
-  w.store.merge(pos_of(key), key, v1);
-
-  w.transfer.relocate_misplaced();
+  MisplacedKey m;
+  World& w = m.w;
+  const Key& key = m.key;
+  const Siblings& v1 = m.v1;
   const auto writes = w.sent_of<wire::ReplicaWrite>();
   REQUIRE(writes.size() == 3);
   const std::uint64_t id = writes[0].second.request_id;
@@ -465,15 +473,10 @@ TEST_CASE("a misplaced key is handed off to its rightful replicas and dropped on
 TEST_CASE("a relocation a replica leaves unanswered suspects it and keeps the key for the next "
           "sweep",
           "[node][range-transfer]") {
-  const RingView joining = joined(founded({"a", "b", "c"}), "d");
-  const RingView done = completion_of(joining);
-  const std::uint32_t p = moved_from_a(joining).partition;
-  World w("a", done);
-  w.transfer.on_ring_change();
-  const Key key = key_in(p);
-  const Siblings v1 = version(1, 1, {}, "v1");
-  w.store.merge(pos_of(key), key, v1);
-  w.transfer.relocate_misplaced();
+  MisplacedKey m;
+  World& w = m.w;
+  const Key& key = m.key;
+  const Siblings& v1 = m.v1;
   const auto writes = w.sent_of<wire::ReplicaWrite>();
   REQUIRE(writes.size() == 3);
   const std::uint64_t id = writes[0].second.request_id;
