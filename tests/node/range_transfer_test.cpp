@@ -413,16 +413,22 @@ TEST_CASE("a key changed after its slice was served lands in the dirty ledger an
 }
 
 // Node a once d joined and the change completed, holding one key of a partition it no longer
-// replicates, and a first sweep for misplaced keys made.
+// replicates, and a first sweep for misplaced keys made: the key went to its three rightful
+// replicas under one relocation id.
 struct MisplacedKey {
   RingView joining = joined(founded({"a", "b", "c"}), "d");
   World w{"a", completion_of(joining)};
   Key key = key_in(moved_from_a(joining).partition);
   Siblings v1 = version(1, 1, {}, "v1");
+  std::vector<std::pair<std::string, wire::ReplicaWrite>> writes;
+  std::uint64_t id = 0;
   MisplacedKey() {
     w.transfer.on_ring_change();
     w.store.merge(pos_of(key), key, v1);
     w.transfer.relocate_misplaced();
+    writes = w.sent_of<wire::ReplicaWrite>();
+    REQUIRE(writes.size() == 3);
+    id = writes[0].second.request_id;
   }
 };
 
@@ -433,9 +439,8 @@ TEST_CASE("a misplaced key is handed off to its rightful replicas and dropped on
   World& w = m.w;
   const Key& key = m.key;
   const Siblings& v1 = m.v1;
-  const auto writes = w.sent_of<wire::ReplicaWrite>();
-  REQUIRE(writes.size() == 3);
-  const std::uint64_t id = writes[0].second.request_id;
+  const auto& writes = m.writes;
+  const std::uint64_t id = m.id;
   std::set<std::string> targets;
   for (const auto& [to, write] : writes) {
     CHECK(write.request_id == id);
@@ -477,9 +482,8 @@ TEST_CASE("a relocation a replica leaves unanswered suspects it and keeps the ke
   World& w = m.w;
   const Key& key = m.key;
   const Siblings& v1 = m.v1;
-  const auto writes = w.sent_of<wire::ReplicaWrite>();
-  REQUIRE(writes.size() == 3);
-  const std::uint64_t id = writes[0].second.request_id;
+  const auto& writes = m.writes;
+  const std::uint64_t id = m.id;
   w.transfer.on_relocation_ack(id, writes[0].first, {});
   w.transfer.on_relocation_ack(id, writes[1].first, {});
 
